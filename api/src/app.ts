@@ -1,0 +1,87 @@
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Deps } from './deps';
+import { ApiError } from './lib/errors';
+import { createRouter } from './lib/openapi';
+import { handleError, handleNotFound, requireJsonBody } from './middleware/errors';
+import { type ClientIpReader, requestContext } from './middleware/request-context';
+import { authRoutes } from './routes/auth';
+import { docsRoutes } from './routes/docs';
+import { healthRoutes } from './routes/health';
+import { tenantRoutes } from './routes/tenants';
+
+export interface AppOptions {
+  /** Reads the socket address; runtime-specific, so the entry file provides it. */
+  socketIp?: ClientIpReader;
+}
+
+export const API_VERSION = '0.1.0';
+
+/** Builds the Tuike HTTP app from its dependencies. Runtime-neutral: no Node or Workers APIs. */
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const app = createRouter();
+
+  app.use('*', requestContext(deps, options.socketIp ?? (() => undefined)));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-site' }));
+  if (deps.config.corsOrigins.length > 0) {
+    app.use(
+      '/v1/*',
+      cors({
+        origin: deps.config.corsOrigins,
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(
+          'payload_too_large',
+          `the request body exceeds ${deps.config.bodyLimitBytes} bytes / 请求体过大`,
+        );
+      },
+    }),
+  );
+  app.use('/v1/*', requireJsonBody);
+
+  app.route('/', healthRoutes);
+  app.route('/', authRoutes);
+  app.route('/', tenantRoutes);
+  app.route('/', docsRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An access token from /v1/auth/login, or an API key (tk_…) for merchant servers',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tuike API',
+      version: API_VERSION,
+      description:
+        'Tuike (推客): affiliate and referral distribution. Money is a string of minor units.',
+    },
+  });
+
+  app.get('/metrics', async (c) => {
+    const token = deps.config.metricsToken;
+    const given = c.req.header('authorization');
+    if (!token || given !== `Bearer ${token}`)
+      throw new ApiError('not_found', 'no route for GET /metrics');
+    const rendered = await deps.metrics.render();
+    if (!rendered) throw new ApiError('not_found', 'this runtime keeps no metrics');
+    return c.body(rendered.body, 200, { 'Content-Type': rendered.contentType });
+  });
+
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,54 @@
+import type { Permission } from '@tuike/core';
+import type { Actor } from '@tuike/db';
+import type { Context } from 'hono';
+import type { Deps } from './deps';
+import type { Logger } from './lib/logger';
+
+/** Who a request acts as, taken only from a verified token or API key. */
+export type Principal =
+  | {
+      kind: 'user';
+      tenantId: string;
+      userId: string;
+      sessionId: string;
+      roles: string[];
+      permissions: ReadonlySet<Permission>;
+    }
+  | {
+      kind: 'api_key';
+      tenantId: string;
+      apiKeyId: string;
+      permissions: ReadonlySet<Permission>;
+    };
+
+export interface AppEnv {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    logger: Logger;
+    ip: string;
+    principal: Principal | undefined;
+  };
+}
+
+export type AppContext = Context<AppEnv>;
+
+/** The principal of an authorised route; `authorize` guarantees it is there. */
+export function principalOf(c: AppContext): Principal {
+  const principal = c.get('principal');
+  if (!principal) throw new Error('principalOf called on a route without authorize()');
+  return principal;
+}
+
+/** The actor for audit rows written by this request. */
+export function actorOf(c: AppContext): Actor {
+  const p = principalOf(c);
+  return {
+    tenantId: p.tenantId,
+    type: p.kind,
+    id: p.kind === 'user' ? p.userId : p.apiKeyId,
+    roles: p.kind === 'user' ? p.roles : [],
+    requestId: c.get('requestId'),
+    ip: c.get('ip'),
+  };
+}

@@ -1,0 +1,31 @@
+import type { Database } from '@tuike/db';
+import type { Config } from './config';
+import type { RateLimiter } from './lib/limiter';
+import type { Logger } from './lib/logger';
+import type { Metrics } from './lib/metrics';
+import type { TokenKeys } from './lib/tokens';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Something that answers when asked whether it is reachable (Redis, for /readyz). */
+export interface Pingable {
+  name: string;
+  ping(): Promise<void>;
+}
+
+/** Everything the app needs from the outside world, built once by an entry file. */
+export interface Deps {
+  config: Config;
+  database: Database;
+  limiter: RateLimiter;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+  tokenKeys: TokenKeys;
+  /** Extra dependencies /readyz checks besides the database. */
+  readiness: Pingable[];
+}

@@ -1,0 +1,20 @@
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Metrics } from './metrics';
+
+/** Prometheus metrics for the Node entry: process defaults plus request latency. */
+export function createNodeMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tuike_' });
+  const requests = new Histogram({
+    name: 'tuike_http_request_duration_seconds',
+    help: 'HTTP request latency by route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return {
+    observeRequest: (labels, seconds) =>
+      requests.observe({ ...labels, status: String(labels.status) }, seconds),
+    render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+  };
+}

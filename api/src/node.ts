@@ -1,0 +1,143 @@
+import { join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { createPostgresDatabase, type Database, migratePostgres } from '@tuike/db';
+import { createClient } from 'redis';
+import { createApp } from './app';
+import { type Config, ConfigError, loadConfig } from './config';
+import { type Deps, type Pingable, systemClock } from './deps';
+import { loadOrCreateSigningKey } from './lib/key-store';
+import { createMemoryLimiter, createRedisLimiter } from './lib/limiter';
+import type { Logger } from './lib/logger';
+import { createNodeMetrics } from './lib/node-metrics';
+import { createPinoLogger } from './lib/pino-logger';
+import { loadTokenKeys } from './lib/tokens';
+import { seedDemo } from './services/demo-seed';
+
+async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  if (config.databaseUrl) {
+    await migratePostgres(config.databaseUrl);
+    logger.info('database ready', { driver: 'postgres' });
+    return createPostgresDatabase({ url: config.databaseUrl, max: config.databasePoolMax });
+  }
+  // Loaded only here, so bundles for other runtimes never pull in PGlite.
+  const { createPgliteDatabase, migratePglite } = await import('@tuike/db/pglite');
+  const dataDir = resolve(config.dataDir, 'pglite');
+  const database = await createPgliteDatabase({ dataDir });
+  await migratePglite(database);
+  logger.info('database ready', { driver: 'pglite', dataDir });
+  return database;
+}
+
+function openRedis(url: string, logger: Logger) {
+  const client = createClient({
+    url,
+    // Fail commands at once while disconnected: callers fall back instead of waiting.
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries) => Math.min(retries * 200, 5000), connectTimeout: 2000 },
+  });
+  let lastErrorLog = 0;
+  client.on('error', (err: unknown) => {
+    if (Date.now() - lastErrorLog < 10_000) return;
+    lastErrorLog = Date.now();
+    logger.warn('redis error', { err: String(err) });
+  });
+  client
+    .connect()
+    .catch((err: unknown) => logger.warn('redis connect failed', { err: String(err) }));
+  return client;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createPinoLogger(config.logLevel);
+  const database = await openDatabase(config, logger);
+
+  const readiness: Pingable[] = [];
+  let limiter = createMemoryLimiter();
+  let redis: ReturnType<typeof openRedis> | undefined;
+  if (config.redisUrl) {
+    const client = openRedis(config.redisUrl, logger);
+    redis = client;
+    limiter = createRedisLimiter(client, logger);
+    readiness.push({ name: 'redis', ping: async () => void (await client.ping()) });
+  }
+
+  const privateKey = config.jwtPrivateKey ?? (await loadOrCreateSigningKey(config.dataDir)).jwk;
+  if (!config.jwtPrivateKey && config.databaseUrl) {
+    logger.warn('JWT_PRIVATE_KEY is not set; using a key kept in the data folder', {
+      file: join(config.dataDir, 'jwt-signing-key.json'),
+    });
+  }
+  const deps: Deps = {
+    config,
+    database,
+    limiter,
+    logger,
+    metrics: createNodeMetrics(),
+    clock: systemClock,
+    tokenKeys: await loadTokenKeys(privateKey, config.jwtIssuer),
+    readiness,
+  };
+
+  if (config.seedDemo) {
+    const seeded = await seedDemo(deps);
+    if (seeded) printDemoBanner(config, seeded);
+  }
+
+  const app = createApp(deps, { socketIp: (c) => getConnInfo(c).remote.address });
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+    const host = info.address.includes(':') ? `[${info.address}]` : info.address;
+    logger.info('listening', { url: `http://${host}:${info.port}` });
+    process.stdout.write(
+      `\n  Tuike is running at http://${host}:${info.port}  (API reference: /docs)\n\n`,
+    );
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    // Stop accepting; close() waits for requests in flight, then the pools are closed.
+    server.close(async () => {
+      await database.close().catch(() => {});
+      await redis?.quit().catch(() => {});
+      logger.info('stopped');
+      process.exit(0);
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function printDemoBanner(
+  config: Config,
+  seeded: { email: string; password: string | null; tenantId: string },
+) {
+  const lines = [
+    '',
+    '  Demo tenant seeded / 已创建演示商户',
+    `    tenant:   ${seeded.tenantId}`,
+    `    e-mail:   ${seeded.email}`,
+    seeded.password
+      ? `    password: ${seeded.password}   (shown once; set ADMIN_PASSWORD to choose it / 仅显示一次)`
+      : '    password: the ADMIN_PASSWORD you set',
+    `    data:     ${config.databaseUrl ? 'DATABASE_URL' : resolve(config.dataDir)}`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  const message =
+    err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err);
+  process.stderr.write(`tuike failed to start: ${message}\n`);
+  process.exit(1);
+});

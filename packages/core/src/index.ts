@@ -1,0 +1,5 @@
+export * from './ids';
+export * from './money';
+export * from './permissions';
+export * from './promoter-tree';
+export * from './tenant-settings';

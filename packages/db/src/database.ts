@@ -1,0 +1,30 @@
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything a query can run on: the pool or an open transaction. */
+export type Executor = Db | Tx;
+
+/**
+ * One handle over either driver. Drizzle queries run the same on both; raw SQL goes through
+ * `rows()`, which hides that postgres.js and PGlite shape results differently.
+ */
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Db;
+  rows<T extends Record<string, unknown>>(query: SQL, on?: Executor): Promise<T[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Normalises the result of `execute()` from either driver into rows. */
+export function resultRows<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  if (result !== null && typeof result === 'object' && 'rows' in result) {
+    return (result as { rows: T[] }).rows;
+  }
+  return [];
+}

@@ -1,0 +1,10 @@
+export * from './database';
+export * from './postgres';
+export * from './queries/api-keys';
+export * from './queries/audit';
+export * from './queries/pagination';
+export * from './queries/roles';
+export * from './queries/sessions';
+export * from './queries/tenants';
+export * from './queries/users';
+export * as schema from './schema';

@@ -1,0 +1,44 @@
+import { eq } from 'drizzle-orm';
+import type { Executor } from '../database';
+import { tenants } from '../schema';
+
+export type TenantRow = typeof tenants.$inferSelect;
+export type TenantInsert = typeof tenants.$inferInsert;
+export type TenantPatch = Partial<Omit<TenantInsert, 'id' | 'createdAt'>>;
+
+export async function insertTenant(db: Executor, values: TenantInsert): Promise<TenantRow> {
+  const [row] = await db.insert(tenants).values(values).returning();
+  if (!row) throw new Error('insert into tenants returned nothing');
+  return row;
+}
+
+export async function getTenant(db: Executor, tenantId: string): Promise<TenantRow | undefined> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId));
+  return row;
+}
+
+/** Locks the tenant row for the rest of the transaction (serialises settings changes). */
+export async function getTenantForUpdate(
+  db: Executor,
+  tenantId: string,
+): Promise<TenantRow | undefined> {
+  const [row] = await db.select().from(tenants).where(eq(tenants.id, tenantId)).for('update');
+  return row;
+}
+
+export async function updateTenant(
+  db: Executor,
+  tenantId: string,
+  patch: TenantPatch,
+): Promise<TenantRow | undefined> {
+  const [row] = await db
+    .update(tenants)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(tenants.id, tenantId))
+    .returning();
+  return row;
+}
+
+export async function countTenants(db: Executor): Promise<number> {
+  return db.$count(tenants);
+}
