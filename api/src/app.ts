@@ -6,10 +6,16 @@ import { ApiError } from './lib/errors';
 import { createRouter } from './lib/openapi';
 import { handleError, handleNotFound, requireJsonBody } from './middleware/errors';
 import { type ClientIpReader, requestContext } from './middleware/request-context';
+import { apiKeyRoutes } from './routes/api-keys';
+import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { promoterRoutes } from './routes/promoters';
+import { roleRoutes } from './routes/roles';
 import { tenantRoutes } from './routes/tenants';
+import { tierRoutes } from './routes/tiers';
+import { userRoutes } from './routes/users';
 
 export interface AppOptions {
   /** Reads the socket address; runtime-specific, so the entry file provides it. */
@@ -52,6 +58,12 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
   app.route('/', tenantRoutes);
+  app.route('/', userRoutes);
+  app.route('/', roleRoutes);
+  app.route('/', apiKeyRoutes);
+  app.route('/', auditLogRoutes);
+  app.route('/', tierRoutes);
+  app.route('/', promoterRoutes);
   app.route('/', docsRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { RateLimiter } from './lib/limiter';
 import type { Logger } from './lib/logger';
 import type { Metrics } from './lib/metrics';
+import type { ScryptParams } from './lib/password';
 import type { TokenKeys } from './lib/tokens';
 
 export interface Clock {
@@ -26,6 +27,8 @@ export interface Deps {
   metrics: Metrics;
   clock: Clock;
   tokenKeys: TokenKeys;
+  /** scrypt cost for new password hashes (verification reads the cost from the hash). */
+  passwordParams: ScryptParams;
   /** Extra dependencies /readyz checks besides the database. */
   readiness: Pingable[];
 }

@@ -10,6 +10,7 @@ import { loadOrCreateSigningKey } from './lib/key-store';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter';
 import type { Logger } from './lib/logger';
 import { createNodeMetrics } from './lib/node-metrics';
+import { DEFAULT_SCRYPT } from './lib/password';
 import { createPinoLogger } from './lib/pino-logger';
 import { loadTokenKeys } from './lib/tokens';
 import { seedDemo } from './services/demo-seed';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     metrics: createNodeMetrics(),
     clock: systemClock,
     tokenKeys: await loadTokenKeys(privateKey, config.jwtIssuer),
+    passwordParams: DEFAULT_SCRYPT,
     readiness,
   };
 

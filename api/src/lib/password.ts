@@ -49,13 +49,21 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-let dummy: Promise<string> | undefined;
+const dummies = new Map<string, Promise<string>>();
 
 /**
  * Spends the same time as a real check when no account matches, so response time does not
  * tell whether an e-mail address has an account.
  */
-export async function burnPasswordCheck(password: string): Promise<void> {
-  dummy ??= hashPassword('tuike-timing-equaliser');
+export async function burnPasswordCheck(
+  password: string,
+  params: ScryptParams = DEFAULT_SCRYPT,
+): Promise<void> {
+  const key = `${params.N}:${params.r}:${params.p}`;
+  let dummy = dummies.get(key);
+  if (!dummy) {
+    dummy = hashPassword('tuike-timing-equaliser', params);
+    dummies.set(key, dummy);
+  }
   await verifyPassword(password, await dummy);
 }

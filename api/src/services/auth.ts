@@ -43,7 +43,7 @@ async function matchingAccounts(deps: Deps, email: string, password: string, ten
     (u) => u.status === 'active' && (tenantId === undefined || u.tenantId === tenantId),
   );
   if (candidates.length === 0) {
-    await burnPasswordCheck(password);
+    await burnPasswordCheck(password, deps.passwordParams);
     return [];
   }
   const matches: UserRow[] = [];

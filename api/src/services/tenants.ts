@@ -89,7 +89,7 @@ export async function createTenant(deps: Deps, input: CreateTenantInput, client:
     throw new ApiError('forbidden', 'sign-up is closed on this server / 本服务器未开放注册');
   }
   await enforceLimit(deps, 'signupPerIp', client.ip);
-  const passwordHash = await hashPassword(input.owner.password);
+  const passwordHash = await hashPassword(input.owner.password, deps.passwordParams);
   const tenantId = newId('tenant');
   const defaults: TenantRow = {
     id: tenantId,

@@ -1,0 +1,35 @@
+import { createApp } from '../api/src/app';
+import { loadConfig } from '../api/src/config';
+import type { Deps } from '../api/src/deps';
+import { systemClock } from '../api/src/deps';
+import { createMemoryLimiter } from '../api/src/lib/limiter';
+import { silentLogger } from '../api/src/lib/logger';
+import { noopMetrics } from '../api/src/lib/metrics';
+import { generateSigningKey, loadTokenKeys } from '../api/src/lib/tokens';
+
+/** The OpenAPI document, built from the route schemas without any database. */
+export async function openApiDocument(): Promise<Record<string, unknown>> {
+  const unused = () => {
+    throw new Error('the document build touches no database');
+  };
+  const deps: Deps = {
+    config: loadConfig({}),
+    database: {
+      kind: 'pglite',
+      db: {} as Deps['database']['db'],
+      rows: unused,
+      ping: unused,
+      close: unused,
+    },
+    limiter: createMemoryLimiter(),
+    logger: silentLogger,
+    metrics: noopMetrics,
+    clock: systemClock,
+    tokenKeys: await loadTokenKeys((await generateSigningKey()).privateJwk, 'tuike'),
+    // Cheap hashes keep tests fast; the production cost is tested in password.test.ts.
+    passwordParams: { N: 2 ** 12, r: 8, p: 1 },
+    readiness: [],
+  };
+  const res = await createApp(deps).request('/openapi.json');
+  return (await res.json()) as Record<string, unknown>;
+}
