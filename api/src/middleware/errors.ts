@@ -9,7 +9,7 @@ export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
     'Content-Type': 'application/problem+json',
     ...error.headers,
   };
-  return new Response(JSON.stringify(body), { status: error.status, headers });
+  return c.newResponse(JSON.stringify(body), error.status as 400, headers);
 }
 
 /** Postgres errors that are the client's fault when they escape a service. */
