@@ -40,13 +40,30 @@ export async function hashPassword(
   ].join('$');
 }
 
+function parseParams(n: string, r: string, p: string): ScryptParams | null {
+  const N = Number(n);
+  const params = { N, r: Number(r), p: Number(p) };
+  const positive = Object.values(params).every((v) => Number.isSafeInteger(v) && v > 0);
+  // N must be a power of two above 1; the bounds keep a forged hash from costing a fortune.
+  if (!positive || N < 2 || (N & (N - 1)) !== 0 || N > 2 ** 20) return null;
+  if (params.r > 32 || params.p > 16) return null;
+  return params;
+}
+
+/** True when `password` matches `stored`; false for a wrong password or a malformed hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const [scheme, n, r, p, salt, hash, ...rest] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash || rest.length > 0) return false;
+  const params = parseParams(n, r, p);
+  if (!params) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const params = { N: Number(n), r: Number(r), p: Number(p) };
-  const actual = await derive(password, Buffer.from(salt, 'base64url'), params);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  if (expected.length !== KEY_LENGTH) return false;
+  try {
+    const actual = await derive(password, Buffer.from(salt, 'base64url'), params);
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }
 
 const dummies = new Map<string, Promise<string>>();

@@ -225,3 +225,33 @@ export async function getUserAccess(
   }
   return { roleNames: [...roleNames].sort(), permissions: [...granted].sort() };
 }
+
+/**
+ * Locks a built-in role row for the rest of the transaction. User changes take the owner role's
+ * lock first, so two of them cannot each count the other as the remaining owner.
+ */
+export async function lockBuiltInRole(
+  db: Executor,
+  tenantId: string,
+  key: string,
+): Promise<RoleRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.tenantId, tenantId), eq(roles.builtIn, key)))
+    .for('no key update');
+  return row;
+}
+
+/** How many users hold each role of the tenant (roles nobody holds are absent). */
+export async function countHoldersByRole(
+  db: Executor,
+  tenantId: string,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ roleId: roleAssignments.roleId, n: sql<number>`count(*)::int` })
+    .from(roleAssignments)
+    .where(eq(roleAssignments.tenantId, tenantId))
+    .groupBy(roleAssignments.roleId);
+  return new Map(rows.map((r) => [r.roleId, Number(r.n)]));
+}
