@@ -5,6 +5,7 @@ import {
   type IdKind,
   MINOR_UNITS_PATTERN,
   type Permission,
+  parseMinorUnits,
 } from '@tuike/core';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../context';
@@ -58,6 +59,7 @@ export const ProblemSchema = z
 export const MinorUnits = z
   .string()
   .regex(MINOR_UNITS_PATTERN, 'must be a whole number of minor units, as a string')
+  .refine((v) => parseMinorUnits(v) !== null, 'must be at most 10^15 minor units')
   .openapi({
     example: '1999',
     description: 'Amount in the minor unit of the currency (分 for CNY)',

@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// Runs the real Node entry as a newcomer would: `npm start` with no environment, then against
+// Postgres and Redis; checks readiness, the seeded login, metrics and a clean SIGTERM.
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
+
+async function startServer(env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/node.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const match = /Tuike is running at (http:\/\/\S+)/.exec(out);
+    if (match?.[1]) return { child, url: match[1], output: () => out };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not start:\n${out}`);
+}
+
+function stop(server: Server): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve(server.child.exitCode);
+    server.child.once('exit', (code) => resolve(code));
+    server.child.kill('SIGTERM');
+  });
+}
+
+async function loginWithBanner(server: Server) {
+  const email = /e-mail:\s+(\S+)/.exec(server.output())?.[1];
+  const password = /password:\s+(\S+)/.exec(server.output())?.[1];
+  const res = await fetch(`${server.url}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+describe('node entry', () => {
+  it('starts on embedded PGlite with no environment, seeds a demo owner and stops on SIGTERM', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tuike-e2e-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const server = await startServer({ DATA_DIR: dataDir, METRICS_TOKEN });
+    cleanups.push(() => stop(server));
+
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const login = await loginWithBanner(server);
+    expect(login.status).toBe(200);
+    expect(login.body.accessToken).toEqual(expect.any(String));
+
+    const metrics = await fetch(`${server.url}/metrics`, {
+      headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('tuike_http_request_duration_seconds');
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+
+    expect(await stop(server)).toBe(0);
+    expect(server.output()).not.toContain(String(login.body.accessToken));
+  });
+
+  it.runIf(process.env.DATABASE_URL)(
+    'uses DATABASE_URL and REDIS_URL when set, and reports both in /readyz',
+    async () => {
+      const base = process.env.DATABASE_URL ?? '';
+      const name = `tuike_e2e_${process.pid}`;
+      const admin = postgres(base, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.unsafe(`create database "${name}"`);
+      cleanups.push(async () => {
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+        await admin.end();
+      });
+      const url = new URL(base);
+      url.pathname = `/${name}`;
+      const dataDir = await mkdtemp(join(tmpdir(), 'tuike-e2e-pg-'));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+
+      const server = await startServer({
+        DATABASE_URL: url.toString(),
+        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        DATA_DIR: dataDir,
+        ADMIN_EMAIL: 'boss@example.com',
+        ADMIN_PASSWORD: 'a strong demo password',
+      });
+      cleanups.push(() => stop(server));
+
+      const ready = await fetch(`${server.url}/readyz`);
+      expect(await ready.json()).toEqual({
+        status: 'ok',
+        checks: { database: 'ok', redis: 'ok' },
+      });
+      const login = await fetch(`${server.url}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'boss@example.com', password: 'a strong demo password' }),
+      });
+      expect(login.status).toBe(200);
+      expect(await stop(server)).toBe(0);
+    },
+  );
+});
