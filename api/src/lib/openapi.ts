@@ -104,7 +104,8 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
-const problem = (description: string) => ({
+/** A documented problem+json answer. */
+export const problemOf = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ProblemSchema } },
 });
@@ -136,14 +137,14 @@ export function defineRoute<R extends Omit<RouteConfig, 'method' | 'path'>>(spec
     ? [authorize(spec.permission === 'public' ? null : spec.permission)]
     : [];
   const responses = {
-    400: problem('The request is malformed or fails validation'),
+    400: problemOf('The request is malformed or fails validation'),
     ...(secured
       ? {
-          401: problem('Missing or invalid credentials'),
-          403: problem('The principal lacks the permission'),
+          401: problemOf('Missing or invalid credentials'),
+          403: problemOf('The principal lacks the permission'),
         }
       : {}),
-    429: problem('Too many requests'),
+    429: problemOf('Too many requests'),
     ...spec.route.responses,
   };
   return createRoute({

@@ -10,7 +10,7 @@ const health = defineRoute({
   method: 'get',
   path: '/healthz',
   tag: 'Operations',
-  summary: 'The process is up',
+  summary: 'The process is up / 存活检查',
   permission: 'public',
   route: { responses: { 200: ok(Status) } },
 });
@@ -19,7 +19,7 @@ const ready = defineRoute({
   method: 'get',
   path: '/readyz',
   tag: 'Operations',
-  summary: 'The database (and Redis, when configured) answer',
+  summary: 'The database (and Redis, when configured) answer / 就绪检查',
   permission: 'public',
   route: { responses: { 200: ok(Status), 503: ok(Status, 'A dependency does not answer') } },
 });

@@ -10,6 +10,7 @@ import {
   ListQuery,
   listOf,
   ok,
+  problemOf,
   Timestamp,
 } from '../lib/openapi';
 import {
@@ -19,7 +20,7 @@ import {
   listPromoters,
   patchPromoter,
 } from '../services/promoters';
-import { Email, Name, problemOf } from './schemas';
+import { Email, Name } from './schemas';
 
 const Phone = z
   .string()

@@ -6,22 +6,9 @@ import {
   parseMinorUnits,
 } from '@tuike/core';
 import type { TenantRow, UserRow } from '@tuike/db';
-import {
-  CurrencySchema,
-  idOf,
-  MinorUnits,
-  MoneySchema,
-  ProblemSchema,
-  Timestamp,
-} from '../lib/openapi';
+import { CurrencySchema, idOf, MinorUnits, MoneySchema, Timestamp } from '../lib/openapi';
 
 /** Shared request and response schemas, and the row → JSON shapers that go with them. */
-
-/** A problem+json answer a route documents beyond the ones every route has (404, 409). */
-export const problemOf = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-});
 
 export const Email = z
   .string()

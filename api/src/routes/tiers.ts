@@ -11,6 +11,7 @@ import {
   MinorUnits,
   MoneySchema,
   ok,
+  problemOf,
   Timestamp,
 } from '../lib/openapi';
 import {
@@ -21,7 +22,7 @@ import {
   removeTier,
   type Tier,
 } from '../services/tiers';
-import { Name, problemOf } from './schemas';
+import { Name } from './schemas';
 
 /** A non-negative minor-unit string within bounds, parsed to bigint. */
 const Volume = MinorUnits.transform((value, ctx) => {

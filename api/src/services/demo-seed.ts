@@ -1,4 +1,4 @@
-import { type Actor, countTenants } from '@tuike/db';
+import { type Actor, countTenants, lockDemoSeeding } from '@tuike/db';
 import type { Deps } from '../deps';
 import { randomSecret } from '../lib/secrets';
 import { createPromoter } from './promoters';
@@ -62,21 +62,34 @@ export async function seedDemo(deps: Deps): Promise<SeededDemo | null> {
   const generated = deps.config.adminPassword ? null : randomSecret(12);
   const password = deps.config.adminPassword ?? generated ?? '';
 
-  const { tenant, owner } = await createTenant(
-    { ...deps, config: { ...deps.config, openSignup: true } },
-    { name: '演示商城 Demo Shop', owner: { email, password, name: 'Demo Owner' } },
-    { ip: '127.0.0.1', userAgent: 'seed' },
-  );
-  const actor: Actor = {
-    tenantId: tenant.id,
-    type: 'system',
-    id: null,
-    roles: [],
-    requestId: null,
-    ip: null,
-  };
-  await patchTenant(deps, actor, { settings: { allowedDomains: DEMO_DOMAINS } });
-  await seedPromoters(deps, actor);
-  deps.logger.info('demo tenant seeded', { tenantId: tenant.id, ownerId: owner.id });
-  return { tenantId: tenant.id, email, password: generated };
+  // One transaction (the services nest as savepoints): a seed that fails halfway leaves an
+  // empty database, which the next start seeds again.
+  const seeded = await deps.database.db.transaction(async (tx) => {
+    await lockDemoSeeding(tx);
+    if ((await countTenants(tx)) > 0) return null;
+    const inTx: Deps = {
+      ...deps,
+      config: { ...deps.config, openSignup: true },
+      database: { ...deps.database, db: tx },
+    };
+    const { tenant, owner } = await createTenant(
+      inTx,
+      { name: '演示商城 Demo Shop', owner: { email, password, name: 'Demo Owner' } },
+      { ip: '127.0.0.1', userAgent: 'seed' },
+    );
+    const actor: Actor = {
+      tenantId: tenant.id,
+      type: 'system',
+      id: null,
+      roles: [],
+      requestId: null,
+      ip: null,
+    };
+    await patchTenant(inTx, actor, { settings: { allowedDomains: DEMO_DOMAINS } });
+    await seedPromoters(inTx, actor);
+    return { tenantId: tenant.id, ownerId: owner.id };
+  });
+  if (!seeded) return null;
+  deps.logger.info('demo tenant seeded', seeded);
+  return { tenantId: seeded.tenantId, email, password: generated };
 }

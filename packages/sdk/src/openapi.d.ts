@@ -8,7 +8,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up */
+        /** The process is up / 存活检查 */
         get: {
             parameters: {
                 query?: never;
@@ -67,7 +67,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The database (and Redis, when configured) answer */
+        /** The database (and Redis, when configured) answer / 就绪检查 */
         get: {
             parameters: {
                 query?: never;

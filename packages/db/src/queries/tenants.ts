@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../database';
 import { tenants } from '../schema';
 
@@ -41,4 +41,12 @@ export async function updateTenant(
 
 export async function countTenants(db: Executor): Promise<number> {
   return db.$count(tenants);
+}
+
+/**
+ * Serialises demo seeding across processes that start together on one empty database, so
+ * only the first seeds. Held until the transaction ends; PGlite has one connection anyway.
+ */
+export async function lockDemoSeeding(db: Executor): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended('tuike:demo-seed', 0))`);
 }
