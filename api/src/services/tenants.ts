@@ -21,6 +21,7 @@ import {
 import type { Deps } from '../deps';
 import { ApiError, invalidField, notFound } from '../lib/errors';
 import { hashPassword } from '../lib/password';
+import { randomSecret } from '../lib/secrets';
 import { normalizeEmail } from './auth';
 import { seedBuiltInRoles } from './built-in-roles';
 import { enforceLimit } from './rate-limits';
@@ -41,6 +42,12 @@ export interface CreateTenantInput {
   name: string;
   owner: { email: string; password: string; name?: string | undefined };
   settings?: TenantSettingsPatch | undefined;
+}
+
+/** A tenant as the audit log keeps it: without its IP-hashing salt. */
+function auditable(tenant: TenantRow): Omit<TenantRow, 'ipSalt'> {
+  const { ipSalt: _salt, ...rest } = tenant;
+  return rest;
 }
 
 /** Settings after a patch, checked as a whole: some rules tie two settings together. */
@@ -95,6 +102,7 @@ export async function createTenant(deps: Deps, input: CreateTenantInput, client:
     id: tenantId,
     name: input.name,
     ...DEFAULT_TENANT_SETTINGS,
+    ipSalt: randomSecret(16),
     createdAt: deps.clock.now(),
     updatedAt: deps.clock.now(),
   };
@@ -126,7 +134,7 @@ export async function createTenant(deps: Deps, input: CreateTenantInput, client:
       action: 'tenant.create',
       entityType: 'tenant',
       entityId: tenant.id,
-      after: tenant,
+      after: auditable(tenant),
     });
     await recordAudit(tx, actor, {
       action: 'user.create',
@@ -162,8 +170,8 @@ export async function patchTenant(
       action: 'tenant.update',
       entityType: 'tenant',
       entityId: after.id,
-      before,
-      after,
+      before: auditable(before),
+      after: auditable(after),
     });
     return after;
   });

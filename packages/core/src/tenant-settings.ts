@@ -27,7 +27,15 @@ export interface TenantSettings {
   complianceProfile: ComplianceProfile;
   allowedDomains: string[];
   minWithdrawal: bigint;
+  clickIdParam: string;
+  roundingMode: RoundingMode;
+  maxCommissionShareBps: number;
+  makerChecker: boolean;
 }
+
+/** How the rules engine rounds a computed commission to minor units (once, at the end). */
+export const ROUNDING_MODES = ['down', 'half_up', 'half_even'] as const;
+export type RoundingMode = (typeof ROUNDING_MODES)[number];
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   currency: 'CNY',
@@ -38,6 +46,10 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   complianceProfile: 'CN',
   allowedDomains: [],
   minWithdrawal: 1000n,
+  clickIdParam: 'tk_clk',
+  roundingMode: 'down',
+  maxCommissionShareBps: 5000,
+  makerChecker: false,
 };
 
 /** The deepest distribution a profile allows. */

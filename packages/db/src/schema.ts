@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
+  date,
   foreignKey,
   index,
   integer,
@@ -33,6 +35,16 @@ export const tenants = pgTable(
     complianceProfile: text('compliance_profile').notNull().default('CN'),
     allowedDomains: text('allowed_domains').array().notNull().default(sql`'{}'::text[]`),
     minWithdrawal: bigint('min_withdrawal', { mode: 'bigint' }).notNull().default(sql`1000`),
+    // Query parameter that carries the click id to the merchant's landing page.
+    clickIdParam: text('click_id_param').notNull().default('tk_clk'),
+    // Salt for hashing visitors' IP addresses; raw IPs are never stored.
+    ipSalt: text('ip_salt').notNull().default(sql`replace(gen_random_uuid()::text, '-', '')`),
+    // Commission settings read by the rules engine.
+    roundingMode: text('rounding_mode', { enum: ['down', 'half_up', 'half_even'] })
+      .notNull()
+      .default('down'),
+    maxCommissionShareBps: integer('max_commission_share_bps').notNull().default(5000),
+    makerChecker: boolean('maker_checker').notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -44,6 +56,11 @@ export const tenants = pgTable(
     ),
     check('tenants_lock_period_days_check', sql`${t.lockPeriodDays} between 0 and 365`),
     check('tenants_min_withdrawal_check', sql`${t.minWithdrawal} >= 0`),
+    check(
+      'tenants_max_commission_share_bps_check',
+      sql`${t.maxCommissionShareBps} between 0 and 10000`,
+    ),
+    check('tenants_click_id_param_check', sql`${t.clickIdParam} ~ '^[A-Za-z0-9_-]{1,32}$'`),
   ],
 );
 
@@ -297,5 +314,163 @@ export const auditLog = pgTable(
     index('audit_log_tenant_id_entity_type_entity_id_idx').on(t.tenantId, t.entityType, t.entityId),
     // What one person did.
     index('audit_log_tenant_id_actor_id_idx').on(t.tenantId, t.actorId),
+  ],
+);
+
+export const links = pgTable(
+  'links',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    // The short code in /r/:code: generated, or an alias someone asked for.
+    code: text('code').notNull(),
+    promoterId: text('promoter_id').notNull(),
+    // Validated when stored (https, allowed domain); the redirect never reads it from a request.
+    destination: text('destination').notNull(),
+    campaign: text('campaign'),
+    product: text('product'),
+    // Placement tag (poster, store, video...), kept out of the destination.
+    subId: text('sub_id'),
+    utm: jsonb('utm').$type<Record<string, string>>(),
+    status: text('status', { enum: ['active', 'disabled'] })
+      .notNull()
+      .default('active'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.promoterId],
+      foreignColumns: [promoters.tenantId, promoters.id],
+    }).onDelete('restrict'),
+    // The redirect knows only the code: codes are unique across tenants.
+    uniqueIndex('links_code_idx').on(t.code),
+    // A promoter's links, newest first.
+    index('links_tenant_id_promoter_id_idx').on(t.tenantId, t.promoterId),
+  ],
+);
+
+/**
+ * One row per redirect or mini-program visit. Partitioned by month on clicked_at (see the
+ * migration); ids are time-sortable, so a click id also tells which partition holds it.
+ */
+export const clicks = pgTable(
+  'clicks',
+  {
+    tenantId: text('tenant_id').notNull(),
+    clickedAt: timestamp('clicked_at', { withTimezone: true }).notNull(),
+    id: text('id').notNull(),
+    linkId: text('link_id').notNull(),
+    promoterId: text('promoter_id').notNull(),
+    source: text('source', { enum: ['redirect', 'visit'] }).notNull(),
+    // First-party cookie id of the visitor's browser (or the mini-program's visitor token).
+    visitorId: text('visitor_id'),
+    ipHash: text('ip_hash'),
+    userAgent: text('user_agent'),
+    referrer: text('referrer'),
+    isBot: boolean('is_bot').notNull().default(false),
+    isSuspicious: boolean('is_suspicious').notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.clickedAt, t.id] }),
+    // Attribution by click id.
+    index('clicks_tenant_id_id_idx').on(t.tenantId, t.id),
+    // A visitor's last clicks inside the attribution window.
+    index('clicks_tenant_id_visitor_id_clicked_at_idx').on(t.tenantId, t.visitorId, t.clickedAt),
+  ],
+);
+
+/** Daily counts per link for dashboards, kept by the click writer in the same transaction. */
+export const clickRollups = pgTable(
+  'click_rollups',
+  {
+    tenantId: text('tenant_id').notNull(),
+    linkId: text('link_id').notNull(),
+    day: date('day').notNull(),
+    promoterId: text('promoter_id').notNull(),
+    clicks: integer('clicks').notNull().default(0),
+    uniqueVisitors: integer('unique_visitors').notNull().default(0),
+    bots: integer('bots').notNull().default(0),
+    suspicious: integer('suspicious').notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.linkId, t.day] }),
+    // A promoter's stats over a date range.
+    index('click_rollups_tenant_id_promoter_id_day_idx').on(t.tenantId, t.promoterId, t.day),
+  ],
+);
+
+/** Visitors already counted for a link and day: makes unique-visitor counts exact. */
+export const clickVisitors = pgTable(
+  'click_visitors',
+  {
+    tenantId: text('tenant_id').notNull(),
+    linkId: text('link_id').notNull(),
+    day: date('day').notNull(),
+    visitor: text('visitor').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.linkId, t.day, t.visitor] })],
+);
+
+/** A named set of commission rules; its content lives in versions. */
+export const ruleSets = pgTable(
+  'rule_sets',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('rule_sets_tenant_id_name_idx').on(t.tenantId, t.name),
+  ],
+);
+
+/**
+ * Versions of a rule set: draft → (pending approval) → published → archived. Content of a
+ * published or archived version is frozen by a trigger; commissions record the version.
+ */
+export const ruleSetVersions = pgTable(
+  'rule_set_versions',
+  {
+    tenantId: text('tenant_id').notNull(),
+    ruleSetId: text('rule_set_id').notNull(),
+    version: integer('version').notNull(),
+    status: text('status', { enum: ['draft', 'pending_approval', 'published', 'archived'] })
+      .notNull()
+      .default('draft'),
+    content: jsonb('content').notNull(),
+    // SHA-256 of the canonical content, set when published.
+    contentHash: text('content_hash'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    submittedBy: text('submitted_by'),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    approvedBy: text('approved_by'),
+    approvedAt: timestamp('approved_at', { withTimezone: true }),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.ruleSetId, t.version] }),
+    foreignKey({
+      columns: [t.tenantId, t.ruleSetId],
+      foreignColumns: [ruleSets.tenantId, ruleSets.id],
+    }).onDelete('cascade'),
+    // At most one published version per rule set: the one conversions are evaluated with.
+    uniqueIndex('rule_set_versions_published_idx')
+      .on(t.tenantId, t.ruleSetId)
+      .where(sql`status = 'published'`),
   ],
 );
