@@ -5,7 +5,9 @@ import { systemClock } from '../api/src/deps';
 import { createMemoryLimiter } from '../api/src/lib/limiter';
 import { silentLogger } from '../api/src/lib/logger';
 import { noopMetrics } from '../api/src/lib/metrics';
+import { qrPng } from '../api/src/lib/qr';
 import { generateSigningKey, loadTokenKeys } from '../api/src/lib/tokens';
+import { createDevelopmentWechat } from '../api/src/lib/wechat';
 
 /** The OpenAPI document, built from the route schemas without any database. */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
@@ -25,6 +27,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     logger: silentLogger,
     metrics: noopMetrics,
     clock: systemClock,
+    wechat: createDevelopmentWechat(qrPng),
     tokenKeys: await loadTokenKeys((await generateSigningKey()).privateJwk, 'tuike'),
     // Cheap hashes keep tests fast; the production cost is tested in password.test.ts.
     passwordParams: { N: 2 ** 12, r: 8, p: 1 },

@@ -11,6 +11,7 @@ import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { promoterAuthRoutes } from './routes/promoter-auth';
 import { promoterRoutes } from './routes/promoters';
 import { roleRoutes } from './routes/roles';
 import { tenantRoutes } from './routes/tenants';
@@ -57,6 +58,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
+  app.route('/', promoterAuthRoutes);
   app.route('/', tenantRoutes);
   app.route('/', userRoutes);
   app.route('/', roleRoutes);

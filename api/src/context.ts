@@ -15,6 +15,12 @@ export type Principal =
       permissions: ReadonlySet<Permission>;
     }
   | {
+      kind: 'promoter';
+      tenantId: string;
+      promoterId: string;
+      permissions: ReadonlySet<Permission>;
+    }
+  | {
       kind: 'api_key';
       tenantId: string;
       apiKeyId: string;
@@ -40,13 +46,20 @@ export function principalOf(c: AppContext): Principal {
   return principal;
 }
 
+/** The id of whoever the principal is: a user, a promoter or an API key. */
+export function principalId(p: Principal): string {
+  if (p.kind === 'user') return p.userId;
+  if (p.kind === 'promoter') return p.promoterId;
+  return p.apiKeyId;
+}
+
 /** The actor for audit rows written by this request. */
 export function actorOf(c: AppContext): Actor {
   const p = principalOf(c);
   return {
     tenantId: p.tenantId,
     type: p.kind,
-    id: p.kind === 'user' ? p.userId : p.apiKeyId,
+    id: principalId(p),
     roles: p.kind === 'user' ? p.roles : [],
     requestId: c.get('requestId'),
     ip: c.get('ip'),

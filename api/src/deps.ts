@@ -5,6 +5,7 @@ import type { Logger } from './lib/logger';
 import type { Metrics } from './lib/metrics';
 import type { ScryptParams } from './lib/password';
 import type { TokenKeys } from './lib/tokens';
+import type { WechatClient } from './lib/wechat';
 
 export interface Clock {
   now(): Date;
@@ -27,6 +28,7 @@ export interface Deps {
   metrics: Metrics;
   clock: Clock;
   tokenKeys: TokenKeys;
+  wechat: WechatClient;
   /** scrypt cost for new password hashes (verification reads the cost from the hash). */
   passwordParams: ScryptParams;
   /** Extra dependencies /readyz checks besides the database. */

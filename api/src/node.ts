@@ -12,7 +12,9 @@ import type { Logger } from './lib/logger';
 import { createNodeMetrics } from './lib/node-metrics';
 import { DEFAULT_SCRYPT } from './lib/password';
 import { createPinoLogger } from './lib/pino-logger';
+import { qrPng } from './lib/qr';
 import { loadTokenKeys } from './lib/tokens';
+import { createDevelopmentWechat } from './lib/wechat';
 import { seedDemo } from './services/demo-seed';
 
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
@@ -77,6 +79,7 @@ async function main(): Promise<void> {
     logger,
     metrics: createNodeMetrics(),
     clock: systemClock,
+    wechat: createDevelopmentWechat(qrPng),
     tokenKeys: await loadTokenKeys(privateKey, config.jwtIssuer),
     passwordParams: DEFAULT_SCRYPT,
     readiness,

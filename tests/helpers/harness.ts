@@ -10,7 +10,9 @@ import type { Clock, Deps } from '../../api/src/deps';
 import { createMemoryLimiter, type RateLimiter } from '../../api/src/lib/limiter';
 import { silentLogger } from '../../api/src/lib/logger';
 import { noopMetrics } from '../../api/src/lib/metrics';
+import { qrPng } from '../../api/src/lib/qr';
 import { generateSigningKey, loadTokenKeys } from '../../api/src/lib/tokens';
+import { createDevelopmentWechat } from '../../api/src/lib/wechat';
 
 const BASE = 'http://tuike.test';
 
@@ -100,6 +102,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     logger: silentLogger,
     metrics: noopMetrics,
     clock,
+    wechat: createDevelopmentWechat(qrPng),
     tokenKeys: await loadTokenKeys((await generateSigningKey()).privateJwk, config.jwtIssuer),
     // Cheap hashes keep tests fast; the production cost is tested in password.test.ts.
     passwordParams: { N: 2 ** 12, r: 8, p: 1 },

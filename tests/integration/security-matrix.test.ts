@@ -40,6 +40,7 @@ const VALID_BODIES: Record<string, () => unknown> = {
   'POST /v1/auth/login': () => ({ email: 'nobody@example.com', password: 'not the password' }),
   'POST /v1/auth/refresh': () => ({ refreshToken: 'rt_not_a_real_token_at_all' }),
   'POST /v1/auth/logout': () => ({}),
+  'POST /v1/promoter-auth/wechat': () => ({ tenantId: 'ten_0000000000000000000000nope', code: 'dev:matrix' }),
   'POST /v1/tenants': () => ({
     name: 'Matrix',
     owner: { email: 'matrix@example.com', password: 'long enough password' },

@@ -124,6 +124,8 @@ interface Spec<R extends Omit<RouteConfig, 'method' | 'path'>> {
   summary: string;
   /** The permission the route needs; `null` for any signed-in principal; `'public'` for none. */
   permission: Permission | null | 'public';
+  /** Also open to promoters' own tokens (the mini-program); the handler limits them to their own. */
+  promoters?: boolean;
   route: R;
 }
 
@@ -134,7 +136,11 @@ interface Spec<R extends Omit<RouteConfig, 'method' | 'path'>> {
 export function defineRoute<R extends Omit<RouteConfig, 'method' | 'path'>>(spec: Spec<R>) {
   const secured = spec.permission !== 'public';
   const middleware: MiddlewareHandler[] = secured
-    ? [authorize(spec.permission === 'public' ? null : spec.permission)]
+    ? [
+        authorize(spec.permission === 'public' ? null : spec.permission, {
+          promoters: spec.promoters === true,
+        }),
+      ]
     : [];
   const responses = {
     400: problemOf('The request is malformed or fails validation'),
@@ -157,5 +163,6 @@ export function defineRoute<R extends Omit<RouteConfig, 'method' | 'path'>>(spec
     responses,
     ...(secured ? { security: [{ bearer: [] }] } : {}),
     'x-permission': spec.permission,
+    ...(spec.promoters ? { 'x-promoters': true } : {}),
   } as R & { method: Method; path: string; responses: R['responses'] });
 }

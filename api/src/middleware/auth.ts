@@ -1,7 +1,13 @@
-import { isPermission, type Permission } from '@tuike/core';
-import { findLiveApiKey, getLiveSessionUser, getUserAccess, touchApiKey } from '@tuike/db';
+import { isPermission, type Permission, PROMOTER_PERMISSIONS } from '@tuike/core';
+import {
+  findLiveApiKey,
+  getLiveSessionUser,
+  getPromoter,
+  getUserAccess,
+  touchApiKey,
+} from '@tuike/db';
 import type { MiddlewareHandler } from 'hono';
-import type { AppContext, AppEnv, Principal } from '../context';
+import { type AppContext, type AppEnv, type Principal, principalId } from '../context';
 import { ApiError } from '../lib/errors';
 import { hashSecret } from '../lib/secrets';
 import { AUDIENCES, verifyAccessToken } from '../lib/tokens';
@@ -31,6 +37,20 @@ async function apiKeyPrincipal(c: AppContext, secret: string): Promise<Principal
   };
 }
 
+async function promoterPrincipal(c: AppContext, token: string): Promise<Principal | null> {
+  const { database, clock, tokenKeys } = c.get('deps');
+  const claims = await verifyAccessToken(tokenKeys, token, AUDIENCES.promoter, clock.now());
+  if (!claims) return null;
+  const promoter = await getPromoter(database.db, claims.tenant, claims.sub);
+  if (!promoter) return null;
+  return {
+    kind: 'promoter',
+    tenantId: promoter.tenantId,
+    promoterId: promoter.id,
+    permissions: new Set(PROMOTER_PERMISSIONS),
+  };
+}
+
 async function userPrincipal(c: AppContext, token: string): Promise<Principal | null> {
   const { database, clock, tokenKeys } = c.get('deps');
   const now = clock.now();
@@ -49,15 +69,27 @@ async function userPrincipal(c: AppContext, token: string): Promise<Principal | 
   };
 }
 
-/** Resolves the bearer credential to a principal, or answers 401. */
-export async function authenticate(c: AppContext): Promise<Principal> {
+export interface AuthorizeOptions {
+  /** Promoter tokens (the mini-program audience) are accepted too; the handler scopes them. */
+  promoters?: boolean;
+}
+
+/**
+ * Resolves the bearer credential to a principal, or answers 401. A promoter token is tried
+ * only where the route accepts promoters: anywhere else it fails on its audience.
+ */
+export async function authenticate(
+  c: AppContext,
+  options: AuthorizeOptions = {},
+): Promise<Principal> {
   const existing = c.get('principal');
   if (existing) return existing;
   const token = bearerToken(c);
   if (!token) throw unauthorized('an Authorization: Bearer credential is required / 需要登录凭证');
   const principal = token.startsWith(API_KEY_PREFIX)
     ? await apiKeyPrincipal(c, token)
-    : await userPrincipal(c, token);
+    : ((await userPrincipal(c, token)) ??
+      (options.promoters ? await promoterPrincipal(c, token) : null));
   if (!principal)
     throw unauthorized('the credential is invalid, expired or revoked / 凭证无效或已过期');
   c.set('principal', principal);
@@ -69,13 +101,16 @@ export async function authenticate(c: AppContext): Promise<Principal> {
  * Route guard: authenticates, then requires `permission` (null: any signed-in principal).
  * A refusal is logged, never written to the database: a denied request changes nothing.
  */
-export function authorize(permission: Permission | null): MiddlewareHandler<AppEnv> {
+export function authorize(
+  permission: Permission | null,
+  options: AuthorizeOptions = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const principal = await authenticate(c);
+    const principal = await authenticate(c, options);
     if (permission !== null && !principal.permissions.has(permission)) {
       c.get('logger').info('authorization denied', {
         permission,
-        principal: principal.kind === 'user' ? principal.userId : principal.apiKeyId,
+        principal: principalId(principal),
         method: c.req.method,
         path: c.req.path,
       });

@@ -9,7 +9,7 @@ const AuditEntrySchema = z
     id: z.string(),
     at: Timestamp,
     actor: z.object({
-      type: z.enum(['user', 'api_key', 'system']),
+      type: z.enum(['user', 'promoter', 'api_key', 'system']),
       id: z.string().nullable(),
       roles: z.array(z.string()),
     }),

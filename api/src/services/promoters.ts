@@ -38,6 +38,8 @@ export interface CreatePromoterInput {
   invitedBy?: string | undefined;
   /** A chosen invite code; one is generated when omitted. */
   inviteCode?: string | undefined;
+  /** Set when the promoter joins from the mini-program. */
+  wechat?: { openid: string; unionid?: string | undefined } | undefined;
 }
 
 export interface PromoterChanges extends PromoterPatch {
@@ -154,6 +156,8 @@ export async function createPromoter(
       uplineId: upline?.id ?? null,
       ancestorIds,
       inviteCode: input.inviteCode ?? (await unusedInviteCode(tx, tenantId)),
+      wechatOpenid: input.wechat?.openid ?? null,
+      wechatUnionid: input.wechat?.unionid ?? null,
       createdAt: deps.clock.now(),
       updatedAt: deps.clock.now(),
     });

@@ -96,3 +96,12 @@ export function isSubsetOf(wanted: Iterable<string>, held: ReadonlySet<string>):
   for (const p of wanted) if (!held.has(p)) return false;
   return true;
 }
+
+/**
+ * What a promoter's own token may do, always limited to the promoter's own objects by the
+ * route: read and make their links and see their stats.
+ */
+export const PROMOTER_PERMISSIONS = [
+  'links:read',
+  'links:write',
+] as const satisfies readonly Permission[];

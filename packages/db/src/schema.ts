@@ -266,6 +266,9 @@ export const promoters = pgTable(
     // Ancestors root first; the last element is the upline. Kept in step with upline_id.
     ancestorIds: text('ancestor_ids').array().notNull().default(sql`'{}'::text[]`),
     inviteCode: text('invite_code').notNull(),
+    // WeChat identity of a promoter who signs in from the mini-program.
+    wechatOpenid: text('wechat_openid'),
+    wechatUnionid: text('wechat_unionid'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -281,6 +284,8 @@ export const promoters = pgTable(
     }).onDelete('restrict'),
     uniqueIndex('promoters_tenant_id_invite_code_idx').on(t.tenantId, t.inviteCode),
     uniqueIndex('promoters_tenant_id_external_ref_idx').on(t.tenantId, t.externalRef),
+    // Mini-program sign-in finds the promoter by openid.
+    uniqueIndex('promoters_tenant_id_wechat_openid_idx').on(t.tenantId, t.wechatOpenid),
     // Direct downline of a promoter; tier filter in lists.
     index('promoters_tenant_id_upline_id_idx').on(t.tenantId, t.uplineId),
     index('promoters_tenant_id_tier_id_idx').on(t.tenantId, t.tierId),
@@ -297,7 +302,7 @@ export const auditLog = pgTable(
     tenantId: text('tenant_id').notNull(),
     id: text('id').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
-    actorType: text('actor_type', { enum: ['user', 'api_key', 'system'] }).notNull(),
+    actorType: text('actor_type', { enum: ['user', 'promoter', 'api_key', 'system'] }).notNull(),
     actorId: text('actor_id'),
     actorRoles: text('actor_roles').array().notNull().default(sql`'{}'::text[]`),
     action: text('action').notNull(),

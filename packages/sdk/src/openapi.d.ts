@@ -403,6 +403,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/promoter-auth/wechat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Promoter sign-in from the mini-program (joins on first visit) / 推客微信登录 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example ten_01jd7s5m3q8x0f4k2v9w6tbz3c */
+                        tenantId: string;
+                        /** @description The code from wx.login() */
+                        code: string;
+                        inviteCode?: string;
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accessToken: string;
+                            /** @enum {string} */
+                            tokenType: "Bearer";
+                            expiresIn: number;
+                            promoterId: string;
+                            /** @description True when this sign-in created the promoter */
+                            joined: boolean;
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants": {
         parameters: {
             query?: never;
@@ -2699,7 +2772,7 @@ export interface components {
             at: string;
             actor: {
                 /** @enum {string} */
-                type: "user" | "api_key" | "system";
+                type: "user" | "promoter" | "api_key" | "system";
                 id: string | null;
                 roles: string[];
             };

@@ -9,7 +9,7 @@ export type AuditRow = typeof auditLog.$inferSelect;
 /** Who is acting, for the audit log. Built once per request from the verified principal. */
 export interface Actor {
   tenantId: string;
-  type: 'user' | 'api_key' | 'system';
+  type: 'user' | 'promoter' | 'api_key' | 'system';
   id: string | null;
   roles: string[];
   requestId: string | null;

@@ -66,6 +66,19 @@ export async function getPromoter(
   return row;
 }
 
+/** The promoter who signs in from the mini-program with this WeChat openid. */
+export async function getPromoterByOpenid(
+  db: Executor,
+  tenantId: string,
+  openid: string,
+): Promise<PromoterRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(promoters)
+    .where(and(eq(promoters.tenantId, tenantId), eq(promoters.wechatOpenid, openid)));
+  return row;
+}
+
 export async function getPromoterView(
   db: Executor,
   tenantId: string,
