@@ -47,7 +47,8 @@ export interface Config {
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
-  publicUrl: string | undefined;
+  /** Where this server is reached from outside; short links are built on it. */
+  publicUrl: string;
   databaseUrl: string | undefined;
   databasePoolMax: number;
   redisUrl: string | undefined;
@@ -83,7 +84,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     env: e.NODE_ENV ?? 'development',
     host: e.HOST ?? '127.0.0.1',
     port: e.PORT ?? 8787,
-    publicUrl: e.PUBLIC_URL,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST ?? '127.0.0.1'}:${e.PORT ?? 8787}`).replace(
+      /\/+$/,
+      '',
+    ),
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX ?? 10,
     redisUrl: e.REDIS_URL,

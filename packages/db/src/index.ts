@@ -2,6 +2,7 @@ export * from './database';
 export * from './postgres';
 export * from './queries/api-keys';
 export * from './queries/audit';
+export * from './queries/link-events';
 export * from './queries/pagination';
 export * from './queries/promoters';
 export * from './queries/roles';
