@@ -8,21 +8,24 @@ import { noopMetrics } from '../api/src/lib/metrics';
 import { qrPng } from '../api/src/lib/qr';
 import { generateSigningKey, loadTokenKeys } from '../api/src/lib/tokens';
 import { createDevelopmentWechat } from '../api/src/lib/wechat';
+import { createRedirectServices } from '../api/src/redirect';
 
 /** The OpenAPI document, built from the route schemas without any database. */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
   const unused = () => {
     throw new Error('the document build touches no database');
   };
+  const database: Deps['database'] = {
+    kind: 'pglite',
+    db: {} as Deps['database']['db'],
+    rows: unused,
+    ping: unused,
+    listen: unused,
+    close: unused,
+  };
   const deps: Deps = {
     config: loadConfig({}),
-    database: {
-      kind: 'pglite',
-      db: {} as Deps['database']['db'],
-      rows: unused,
-      ping: unused,
-      close: unused,
-    },
+    database,
     limiter: createMemoryLimiter(),
     logger: silentLogger,
     metrics: noopMetrics,
@@ -32,6 +35,12 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     // Cheap hashes keep tests fast; the production cost is tested in password.test.ts.
     passwordParams: { N: 2 ** 12, r: 8, p: 1 },
     readiness: [],
+    ...createRedirectServices({
+      database,
+      limiter: createMemoryLimiter(),
+      logger: silentLogger,
+      metrics: noopMetrics,
+    }),
   };
   const res = await createApp(deps).request('/openapi.json');
   return (await res.json()) as Record<string, unknown>;

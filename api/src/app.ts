@@ -11,12 +11,16 @@ import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
+import { linkRoutes } from './routes/links';
 import { promoterAuthRoutes } from './routes/promoter-auth';
 import { promoterRoutes } from './routes/promoters';
+import { redirectRoutes } from './routes/redirect';
 import { roleRoutes } from './routes/roles';
+import { statsRoutes } from './routes/stats';
 import { tenantRoutes } from './routes/tenants';
 import { tierRoutes } from './routes/tiers';
 import { userRoutes } from './routes/users';
+import { visitRoutes } from './routes/visits';
 
 export interface AppOptions {
   /** Reads the socket address; runtime-specific, so the entry file provides it. */
@@ -28,8 +32,12 @@ export const API_VERSION = '0.1.0';
 /** Builds the Tuike HTTP app from its dependencies. Runtime-neutral: no Node or Workers APIs. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = createRouter();
+  const socketIp = options.socketIp ?? (() => undefined);
 
-  app.use('*', requestContext(deps, options.socketIp ?? (() => undefined)));
+  // The redirect comes first and alone: none of the API middleware runs on the hot path.
+  app.route('/', redirectRoutes(deps, socketIp));
+
+  app.use('*', requestContext(deps, socketIp));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-site' }));
   if (deps.config.corsOrigins.length > 0) {
     app.use(
@@ -55,6 +63,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     }),
   );
   app.use('/v1/*', requireJsonBody);
+  app.use('/t/*', requireJsonBody);
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);
@@ -66,6 +75,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', auditLogRoutes);
   app.route('/', tierRoutes);
   app.route('/', promoterRoutes);
+  app.route('/', linkRoutes);
+  app.route('/', statsRoutes);
+  app.route('/', visitRoutes);
   app.route('/', docsRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

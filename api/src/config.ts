@@ -41,6 +41,9 @@ const EnvSchema = z.object({
       .max(50 * 1024 * 1024),
   ),
   TRUST_PROXY: opt(bool),
+  WECHAT_APP_ID: opt(z.string().regex(/^wx[0-9A-Za-z]{16}$/, 'must be a mini-program AppID (wx…)')),
+  WECHAT_APP_SECRET: opt(z.string().regex(/^[0-9A-Za-z]{32}$/, 'must be a 32-character AppSecret')),
+  WECHAT_API_BASE: opt(z.url({ protocol: /^https?$/ })),
 });
 
 export interface Config {
@@ -64,6 +67,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Mini-program credentials; without them the offline development WeChat client is used. */
+  wechat: { appId: string; appSecret: string; apiBase: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +83,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.WECHAT_APP_ID === undefined) !== (e.WECHAT_APP_SECRET === undefined)) {
+    throw new ConfigError(
+      'invalid environment:\n  WECHAT_APP_ID and WECHAT_APP_SECRET go together',
+    );
+  }
   const embedded = e.DATABASE_URL === undefined;
 
   return {
@@ -104,5 +114,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL ?? 'info',
     bodyLimitBytes: e.BODY_LIMIT_BYTES ?? 1024 * 1024,
     trustProxy: e.TRUST_PROXY ?? false,
+    wechat:
+      e.WECHAT_APP_ID && e.WECHAT_APP_SECRET
+        ? {
+            appId: e.WECHAT_APP_ID,
+            appSecret: e.WECHAT_APP_SECRET,
+            apiBase: e.WECHAT_API_BASE ?? 'https://api.weixin.qq.com',
+          }
+        : undefined,
   };
 }

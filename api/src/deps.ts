@@ -6,6 +6,8 @@ import type { Metrics } from './lib/metrics';
 import type { ScryptParams } from './lib/password';
 import type { TokenKeys } from './lib/tokens';
 import type { WechatClient } from './lib/wechat';
+import type { ClickRecorder } from './redirect/click-recorder';
+import type { LinkResolver } from './redirect/link-resolver';
 
 export interface Clock {
   now(): Date;
@@ -29,6 +31,10 @@ export interface Deps {
   clock: Clock;
   tokenKeys: TokenKeys;
   wechat: WechatClient;
+  /** Short code → redirect target, through the caches. */
+  linkResolver: LinkResolver;
+  /** Batched, bounded click writer. */
+  clickRecorder: ClickRecorder;
   /** scrypt cost for new password hashes (verification reads the cost from the hash). */
   passwordParams: ScryptParams;
   /** Extra dependencies /readyz checks besides the database. */

@@ -1,11 +1,17 @@
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { createPostgresDatabase, type Database, migratePostgres } from '@tuike/db';
+import {
+  createPostgresDatabase,
+  type Database,
+  ensureClickPartitions,
+  migratePostgres,
+} from '@tuike/db';
 import { createClient } from 'redis';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { type Deps, type Pingable, systemClock } from './deps';
+import { redisCacheStore } from './lib/cache-store';
 import { loadOrCreateSigningKey } from './lib/key-store';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter';
 import type { Logger } from './lib/logger';
@@ -14,7 +20,9 @@ import { DEFAULT_SCRYPT } from './lib/password';
 import { createPinoLogger } from './lib/pino-logger';
 import { qrPng } from './lib/qr';
 import { loadTokenKeys } from './lib/tokens';
-import { createDevelopmentWechat } from './lib/wechat';
+import { createDevelopmentWechat, type WechatClient } from './lib/wechat';
+import { createWechatHttpClient } from './lib/wechat-http';
+import { createRedirectServices } from './redirect';
 import { seedDemo } from './services/demo-seed';
 
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
@@ -72,14 +80,27 @@ async function main(): Promise<void> {
       file: join(config.dataDir, 'jwt-signing-key.json'),
     });
   }
+  const metrics = createNodeMetrics();
+  const redirect = createRedirectServices({
+    database,
+    cache: redis ? redisCacheStore(redis) : undefined,
+    limiter,
+    logger,
+    metrics,
+  });
+  await redirect.linkResolver.start();
+  redirect.clickRecorder.start();
+  await ensureClickPartitions(database.db, new Date(), 3);
+
   const deps: Deps = {
     config,
     database,
     limiter,
     logger,
-    metrics: createNodeMetrics(),
+    metrics,
+    ...redirect,
     clock: systemClock,
-    wechat: createDevelopmentWechat(qrPng),
+    wechat: openWechat(config, logger),
     tokenKeys: await loadTokenKeys(privateKey, config.jwtIssuer),
     passwordParams: DEFAULT_SCRYPT,
     readiness,
@@ -111,6 +132,8 @@ async function main(): Promise<void> {
     force.unref();
     // Stop accepting; close() waits for requests in flight, then the pools are closed.
     server.close(async () => {
+      await redirect.clickRecorder.stop();
+      await redirect.linkResolver.stop();
       await database.close().catch(() => {});
       await redis?.quit().catch(() => {});
       logger.info('stopped');
@@ -120,6 +143,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function openWechat(config: Config, logger: Logger): WechatClient {
+  if (config.wechat) return createWechatHttpClient(config.wechat);
+  if (config.env === 'production') {
+    logger.warn('WECHAT_APP_ID is not set; promoters sign in with the development WeChat client');
+  }
+  return createDevelopmentWechat(qrPng);
 }
 
 function printDemoBanner(

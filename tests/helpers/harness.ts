@@ -13,6 +13,7 @@ import { noopMetrics } from '../../api/src/lib/metrics';
 import { qrPng } from '../../api/src/lib/qr';
 import { generateSigningKey, loadTokenKeys } from '../../api/src/lib/tokens';
 import { createDevelopmentWechat } from '../../api/src/lib/wechat';
+import { createRedirectServices, type RedirectServiceOptions } from '../../api/src/redirect';
 
 const BASE = 'http://tuike.test';
 
@@ -31,6 +32,8 @@ export interface Harness {
   app: App;
   deps: Deps;
   database: Database;
+  /** The per-file Postgres database's URL (null on PGlite), for a second connection. */
+  databaseUrl: string | null;
   clock: TestClock;
   /** A typed client acting with `token` (an access token or API key), or anonymously. */
   client(token?: string): TuikeClient;
@@ -53,14 +56,18 @@ export interface Tenant {
 
 let databaseCounter = 0;
 
-async function openTestDatabase(): Promise<{ database: Database; drop: () => Promise<void> }> {
+async function openTestDatabase(): Promise<{
+  database: Database;
+  url: string | null;
+  drop: () => Promise<void>;
+}> {
   const templateUrl = inject('pgTemplateUrl');
   if (!templateUrl) {
     const file = inject('pgliteDumpFile');
     if (!file) throw new Error('global setup provided no database');
     const dump = new Blob([await readFile(file)]);
     const database = await createPgliteDatabase({ loadDataDir: dump });
-    return { database, drop: async () => {} };
+    return { database, url: null, drop: async () => {} };
   }
   const template = new URL(templateUrl).pathname.slice(1);
   const name = `${inject('pgRunPrefix')}${process.pid}_${++databaseCounter}`;
@@ -73,6 +80,7 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
   const database = createPostgresDatabase({ url: url.toString(), max: 5 });
   return {
     database,
+    url: url.toString(),
     drop: async () => {
       await admin.unsafe(`drop database if exists "${name}" with (force)`);
       await admin.end();
@@ -83,11 +91,12 @@ async function openTestDatabase(): Promise<{ database: Database; drop: () => Pro
 export interface HarnessOptions {
   config?: Partial<Config>;
   limiter?: RateLimiter;
+  redirect?: Partial<RedirectServiceOptions>;
 }
 
 /** One app over one fresh database, for one test file. */
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const { database, drop } = await openTestDatabase();
+  const { database, url: databaseUrl, drop } = await openTestDatabase();
   const clock = new TestClock();
   const config: Config = {
     ...loadConfig({ NODE_ENV: 'test' }),
@@ -95,12 +104,22 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     trustProxy: true,
     ...options.config,
   };
+  const limiter = options.limiter ?? createMemoryLimiter();
+  const redirect = createRedirectServices({
+    database,
+    limiter,
+    logger: silentLogger,
+    metrics: noopMetrics,
+    ...options.redirect,
+  });
+  await redirect.linkResolver.start();
   const deps: Deps = {
     config,
     database,
-    limiter: options.limiter ?? createMemoryLimiter(),
+    limiter,
     logger: silentLogger,
     metrics: noopMetrics,
+    ...redirect,
     clock,
     wechat: createDevelopmentWechat(qrPng),
     tokenKeys: await loadTokenKeys((await generateSigningKey()).privateJwk, config.jwtIssuer),
@@ -118,6 +137,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     app,
     deps,
     database,
+    databaseUrl,
     clock,
     client,
     request: (path, init = {}) => {
@@ -146,6 +166,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       };
     },
     close: async () => {
+      await redirect.linkResolver.stop();
+      await redirect.clickRecorder.stop();
       await database.close();
       await drop();
     },

@@ -22,7 +22,12 @@ describe('POST /v1/promoter-auth/wechat', () => {
   it('joins a new WeChat user under the inviter, then signs the same user in again', async () => {
     const inviter = await t.owner.POST('/v1/promoters', { body: { name: '邀请人' } });
     const inviteCode = inviter.data?.inviteCode;
-    const first = await signIn({ tenantId: t.tenantId, code: 'dev:alice', inviteCode, name: '小爱' });
+    const first = await signIn({
+      tenantId: t.tenantId,
+      code: 'dev:alice',
+      inviteCode,
+      name: '小爱',
+    });
     expect(first.status).toBe(200);
     expect(first.body.joined).toBe(true);
 
@@ -52,7 +57,9 @@ describe('POST /v1/promoter-auth/wechat', () => {
 
   it('answers 401 for a code WeChat refuses, 404 for an unknown tenant, 400 for a bad invite code', async () => {
     expect((await signIn({ tenantId: t.tenantId, code: 'not-a-dev-code' })).status).toBe(401);
-    expect((await signIn({ tenantId: 'ten_01m8yn5jjwycfmkyntf3jrmnm4', code: 'dev:x' })).status).toBe(404);
+    expect(
+      (await signIn({ tenantId: 'ten_01m8yn5jjwycfmkyntf3jrmnm4', code: 'dev:x' })).status,
+    ).toBe(404);
     const bad = await signIn({ tenantId: t.tenantId, code: 'dev:dave', inviteCode: 'NOPE1234' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('"path":"inviteCode"');

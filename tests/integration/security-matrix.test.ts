@@ -18,6 +18,7 @@ interface Fixtures {
   apiKeyId: string;
   tierId: string;
   promoterId: string;
+  linkId: string;
 }
 
 let h: Harness;
@@ -33,6 +34,7 @@ const PATH_IDS: [RegExp, keyof Fixtures][] = [
   [/^\/v1\/api-keys\/\{id\}/, 'apiKeyId'],
   [/^\/v1\/tiers\/\{id\}/, 'tierId'],
   [/^\/v1\/promoters\/\{id\}/, 'promoterId'],
+  [/^\/v1\/links\/\{id\}/, 'linkId'],
 ];
 
 /** A body each write route accepts, so that only the check under test can refuse it. */
@@ -40,7 +42,11 @@ const VALID_BODIES: Record<string, () => unknown> = {
   'POST /v1/auth/login': () => ({ email: 'nobody@example.com', password: 'not the password' }),
   'POST /v1/auth/refresh': () => ({ refreshToken: 'rt_not_a_real_token_at_all' }),
   'POST /v1/auth/logout': () => ({}),
-  'POST /v1/promoter-auth/wechat': () => ({ tenantId: 'ten_0000000000000000000000nope', code: 'dev:matrix' }),
+  'POST /t/visits': () => ({ scene: 'nosuchcode' }),
+  'POST /v1/promoter-auth/wechat': () => ({
+    tenantId: 'ten_0000000000000000000000nope',
+    code: 'dev:matrix',
+  }),
   'POST /v1/tenants': () => ({
     name: 'Matrix',
     owner: { email: 'matrix@example.com', password: 'long enough password' },
@@ -59,6 +65,8 @@ const VALID_BODIES: Record<string, () => unknown> = {
   'PATCH /v1/tiers/{id}': () => ({ name: 'Changed tier' }),
   'POST /v1/promoters': () => ({ name: '李四' }),
   'PATCH /v1/promoters/{id}': () => ({ name: '王五' }),
+  'POST /v1/links': () => ({ promoterId: fx.promoterId, destination: 'https://shop.a.example/' }),
+  'PATCH /v1/links/{id}': () => ({ campaign: 'changed' }),
 };
 
 function fillPath(path: string): string {
@@ -123,12 +131,21 @@ beforeAll(async () => {
   const promoter = await created(
     a.owner.POST('/v1/promoters', { body: { name: '张三', tierId: tier.id } }),
   );
+  await created(
+    a.owner.PATCH('/v1/tenant', { body: { settings: { allowedDomains: ['shop.a.example'] } } }),
+  );
+  const link = await created(
+    a.owner.POST('/v1/links', {
+      body: { promoterId: promoter.id, destination: 'https://shop.a.example/p' },
+    }),
+  );
   fx = {
     userId: auditor.id,
     roleId: role.id,
     apiKeyId: key.id,
     tierId: tier.id,
     promoterId: promoter.id,
+    linkId: link.id,
   };
 
   const doc = (await (await h.request('/openapi.json')).json()) as {

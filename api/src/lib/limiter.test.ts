@@ -60,6 +60,22 @@ describe('createMemoryLimiter', () => {
     expect((await limiter.hit('live', RULE)).remaining).toBe(2);
   });
 
+  it('counts batches per key the same way', async () => {
+    const limiter = createMemoryLimiter();
+    await limiter.hitMany(new Map([['x', 2]]), RULE);
+    const after = await limiter.hitMany(
+      new Map([
+        ['x', 2],
+        ['y', 1],
+      ]),
+      RULE,
+    );
+    expect([...after]).toEqual([
+      ['x', 4],
+      ['y', 1],
+    ]);
+  });
+
   it('never reports less than one second to wait', async () => {
     let now = 0;
     const limiter = createMemoryLimiter(() => now);
@@ -114,6 +130,26 @@ describe('createRedisLimiter', () => {
     expect(await hits(a, key, 1)).toEqual([false]);
   });
 
+  it('counts a whole batch per key in one go, with the window set once', async () => {
+    const prefix = uniquePrefix();
+    const limiter = createRedisLimiter(redis, silentLogger);
+    const first = await limiter.hitMany(
+      new Map([
+        [`${prefix}a`, 2],
+        [`${prefix}b`, 5],
+      ]),
+      RULE,
+    );
+    expect([...first]).toEqual([
+      [`${prefix}a`, 2],
+      [`${prefix}b`, 5],
+    ]);
+    const second = await limiter.hitMany(new Map([[`${prefix}a`, 3]]), RULE);
+    expect(second.get(`${prefix}a`)).toBe(5);
+    expect(await redis.pTTL(`rl:${prefix}a`)).toBeGreaterThan(0);
+    expect(await redis.pTTL(`rl:${prefix}b`)).toBeGreaterThan(0);
+  });
+
   it('expires the window in Redis', async () => {
     const key = `${uniquePrefix()}ttl`;
     const limiter = createRedisLimiter(redis, silentLogger);
@@ -147,6 +183,7 @@ describe('createRedisLimiter', () => {
   it('falls back to memory, still limiting, when Redis calls throw', async () => {
     const broken: RedisCounter = {
       incr: () => Promise.reject(new Error('ECONNREFUSED')),
+      incrBy: () => Promise.reject(new Error('ECONNREFUSED')),
       pExpire: () => Promise.reject(new Error('ECONNREFUSED')),
       pTTL: () => Promise.reject(new Error('ECONNREFUSED')),
     };

@@ -16,6 +16,12 @@ export interface RateLimitResult {
 
 export interface RateLimiter {
   hit(key: string, rule: RateLimitRule): Promise<RateLimitResult>;
+  /**
+   * Counts `n` hits on each key at once and answers each key's count after them: the hits of
+   * a key are numbered count-n+1 .. count, so a caller knows exactly which ones passed the
+   * limit. One round trip for a whole batch.
+   */
+  hitMany(hits: ReadonlyMap<string, number>, rule: RateLimitRule): Promise<Map<string, number>>;
 }
 
 function result(count: number, rule: RateLimitRule, ttlMs: number): RateLimitResult {
@@ -47,12 +53,27 @@ export function createMemoryLimiter(now: () => number = Date.now): RateLimiter {
       w.count++;
       return result(w.count, rule, w.resetAt - t);
     },
+    async hitMany(hits, rule) {
+      const out = new Map<string, number>();
+      for (const [key, n] of hits) {
+        const t = now();
+        let w = windows.get(key);
+        if (!w || w.resetAt <= t) {
+          w = { count: 0, resetAt: t + rule.windowSeconds * 1000 };
+          windows.set(key, w);
+        }
+        w.count += n;
+        out.set(key, w.count);
+      }
+      return out;
+    },
   };
 }
 
 /** The few Redis commands the limiter needs; satisfied by the `redis` client. */
 export interface RedisCounter {
   incr(key: string): Promise<number>;
+  incrBy(key: string, increment: number): Promise<number>;
   pExpire(key: string, ms: number, mode?: 'NX'): Promise<number | boolean>;
   pTTL(key: string): Promise<number>;
 }
@@ -75,6 +96,25 @@ export function createRedisLimiter(redis: RedisCounter, logger: Logger): RateLim
       } catch (err) {
         logger.warn('rate limiter falling back to memory', { err: String(err) });
         return fallback.hit(key, rule);
+      }
+    },
+    async hitMany(hits, rule) {
+      const windowMs = rule.windowSeconds * 1000;
+      try {
+        // Commands issued in one tick go out as one pipeline.
+        const entries = [...hits];
+        const counts = await Promise.all(
+          entries.map(async ([key, n]) => {
+            const redisKey = `rl:${key}`;
+            const count = await redis.incrBy(redisKey, n);
+            if (count === n) await redis.pExpire(redisKey, windowMs);
+            return count;
+          }),
+        );
+        return new Map(entries.map(([key], i) => [key, counts[i] ?? 0]));
+      } catch (err) {
+        logger.warn('rate limiter falling back to memory', { err: String(err) });
+        return fallback.hitMany(hits, rule);
       }
     },
   };

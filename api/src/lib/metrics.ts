@@ -1,11 +1,16 @@
+/** Counters the app keeps, by name; each is a Prometheus counter `tuike_<name>_total`. */
+export type CounterName = 'clicks_accepted' | 'clicks_written' | 'clicks_dropped';
+
 /** Metrics go through their own channel. The Node entry backs this with prom-client. */
 export interface Metrics {
+  increment(name: CounterName, by?: number): void;
   observeRequest(labels: { method: string; route: string; status: number }, seconds: number): void;
   /** Prometheus text exposition, or null where the runtime keeps no metrics. */
   render(): Promise<{ contentType: string; body: string } | null>;
 }
 
 export const noopMetrics: Metrics = {
+  increment: () => {},
   observeRequest: () => {},
   render: async () => null,
 };

@@ -1,5 +1,5 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { Metrics } from './metrics';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { CounterName, Metrics } from './metrics';
 
 /** Prometheus metrics for the Node entry: process defaults plus request latency. */
 export function createNodeMetrics(): Metrics {
@@ -12,7 +12,23 @@ export function createNodeMetrics(): Metrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const counters = new Map<CounterName, Counter>();
+  const counter = (name: CounterName) => {
+    let c = counters.get(name);
+    if (!c) {
+      c = new Counter({
+        name: `tuike_${name}_total`,
+        help: name.replace('_', ' '),
+        registers: [registry],
+      });
+      counters.set(name, c);
+    }
+    return c;
+  };
+  for (const name of ['clicks_accepted', 'clicks_written', 'clicks_dropped'] as const)
+    counter(name);
   return {
+    increment: (name, by = 1) => counter(name).inc(by),
     observeRequest: (labels, seconds) =>
       requests.observe({ ...labels, status: String(labels.status) }, seconds),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),

@@ -8,6 +8,7 @@ export const RATE_LIMITS = {
   loginPerAccount: { limit: 10, windowSeconds: 900 },
   refreshPerIp: { limit: 120, windowSeconds: 300 },
   signupPerIp: { limit: 10, windowSeconds: 3600 },
+  visitsPerIp: { limit: 300, windowSeconds: 60 },
 } satisfies Record<string, RateLimitRule>;
 
 /** Counts one hit against `key`; over the limit, answers 429 with Retry-After. */

@@ -17,6 +17,11 @@ export interface Database {
   readonly db: Db;
   rows<T extends Record<string, unknown>>(query: SQL, on?: Executor): Promise<T[]>;
   ping(): Promise<void>;
+  /**
+   * Subscribes to a NOTIFY channel on a dedicated connection; the handler gets each payload.
+   * Returns the function that unsubscribes.
+   */
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

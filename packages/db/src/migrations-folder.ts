@@ -1,4 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The checked-in SQL migrations at the repository root. */
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url));
+/**
+ * The checked-in SQL migrations at the repository root: the nearest `migrations/` folder with a
+ * drizzle journal above this module, so the path holds from the sources and from a bundle.
+ */
+function findMigrations(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'migrations');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('no migrations folder found above the database package');
+    dir = parent;
+  }
+}
+
+export const MIGRATIONS_FOLDER = process.env.TUIKE_MIGRATIONS_DIR ?? findMigrations();

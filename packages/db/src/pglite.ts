@@ -35,6 +35,10 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    listen: async (channel, handler) => {
+      const unlisten = await client.listen(channel, handler);
+      return () => unlisten();
+    },
     close: () => client.close(),
   };
 }

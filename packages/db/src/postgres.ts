@@ -28,6 +28,10 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    listen: async (channel, handler) => {
+      const { unlisten } = await client.listen(channel, (payload) => handler(payload));
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
