@@ -15,7 +15,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const DESTINATION = 'https://shop.example.com/products/42?utm_source=tuike';
-const CODE = 'benchcode';
+// A fresh code per run: a code cached in Redis by an earlier run must not answer for this one.
+const CODE = `bench${Date.now().toString(36)}`;
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 
 /** Redirects the server itself handed to its click writer (its own count, not the client's). */

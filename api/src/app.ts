@@ -14,7 +14,7 @@ import { healthRoutes } from './routes/health';
 import { linkRoutes } from './routes/links';
 import { promoterAuthRoutes } from './routes/promoter-auth';
 import { promoterRoutes } from './routes/promoters';
-import { redirectRoutes } from './routes/redirect';
+import { type HeaderReader, redirectRoutes } from './routes/redirect';
 import { roleRoutes } from './routes/roles';
 import { statsRoutes } from './routes/stats';
 import { tenantRoutes } from './routes/tenants';
@@ -25,6 +25,8 @@ import { visitRoutes } from './routes/visits';
 export interface AppOptions {
   /** Reads the socket address; runtime-specific, so the entry file provides it. */
   socketIp?: ClientIpReader;
+  /** A faster header reader for the redirect, where the runtime has one. */
+  readHeader?: HeaderReader;
 }
 
 export const API_VERSION = '0.1.0';
@@ -35,7 +37,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   const socketIp = options.socketIp ?? (() => undefined);
 
   // The redirect comes first and alone: none of the API middleware runs on the hot path.
-  app.route('/', redirectRoutes(deps, socketIp));
+  app.route('/', redirectRoutes(deps, socketIp, options.readHeader));
 
   app.use('*', requestContext(deps, socketIp));
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-site' }));

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -111,7 +112,14 @@ async function main(): Promise<void> {
     if (seeded) printDemoBanner(config, seeded);
   }
 
-  const app = createApp(deps, { socketIp: (c) => getConnInfo(c).remote.address });
+  const app = createApp(deps, {
+    socketIp: (c) => getConnInfo(c).remote.address,
+    // Node's parsed headers, without building a fetch Headers object per redirect.
+    readHeader: (c, name) => {
+      const value = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+  });
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const host = info.address.includes(':') ? `[${info.address}]` : info.address;
     logger.info('listening', { url: `http://${host}:${info.port}` });

@@ -76,11 +76,45 @@ describe('node entry', () => {
     expect(login.status).toBe(200);
     expect(login.body.accessToken).toEqual(expect.any(String));
 
+    // A redirect through the real server (Node's own header reader, not the fetch Headers path).
+    const auth = {
+      Authorization: `Bearer ${login.body.accessToken}`,
+      'Content-Type': 'application/json',
+    };
+    const promoters = (await (
+      await fetch(`${server.url}/v1/promoters`, { headers: auth })
+    ).json()) as {
+      data: { id: string }[];
+    };
+    const link = (await (
+      await fetch(`${server.url}/v1/links`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          promoterId: promoters.data[0]?.id,
+          destination: 'https://shop.example.com/item',
+        }),
+      })
+    ).json()) as { code: string };
+    const first = await fetch(`${server.url}/r/${link.code}`, { redirect: 'manual' });
+    expect(first.status).toBe(302);
+    expect(first.headers.get('location')).toMatch(
+      /^https:\/\/shop\.example\.com\/item\?tk_clk=clk_/,
+    );
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const again = await fetch(`${server.url}/r/${link.code}`, {
+      redirect: 'manual',
+      headers: { Cookie: cookie },
+    });
+    expect((again.headers.get('set-cookie') ?? '').split(';')[0]).toBe(cookie);
+
     const metrics = await fetch(`${server.url}/metrics`, {
       headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
     });
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('tuike_http_request_duration_seconds');
+    const exposition = await metrics.text();
+    expect(exposition).toContain('tuike_http_request_duration_seconds');
+    expect(exposition).toMatch(/^tuike_clicks_accepted_total 2$/m);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
 
     expect(await stop(server)).toBe(0);

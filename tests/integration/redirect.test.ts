@@ -65,6 +65,17 @@ describe('GET /r/:code', () => {
     expect(JSON.stringify(click)).not.toContain('203.0.113.7');
   });
 
+  it('replaces a click-id parameter the destination already carries, keeping the rest', async () => {
+    const link = await storeLink(h, t, {
+      destination: 'https://shop.example.com/p?tk_clk=stale&x=1&y=a%20b#frag',
+    });
+    const location = new URL((await visit(link.code)).headers.get('location') ?? '');
+    expect(location.searchParams.getAll('tk_clk')).toEqual([expect.stringMatching(/^clk_/)]);
+    expect(location.searchParams.get('x')).toBe('1');
+    expect(location.searchParams.get('y')).toBe('a b');
+    expect(location.hash).toBe('#frag');
+  });
+
   it('marks the cookie Secure behind https', async () => {
     const link = await storeLink(h, t, { destination: 'https://shop.example.com/' });
     const res = await visit(link.code, { 'X-Forwarded-Proto': 'https' });

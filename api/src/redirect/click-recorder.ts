@@ -88,7 +88,8 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   const { database, limiter, logger, metrics } = options;
   const capacity = options.capacity ?? 100_000;
   const batchSize = options.batchSize ?? 500;
-  const maxBatch = options.maxBatch ?? 5_000;
+  // Small batches keep each synchronous step short, so redirects wait little behind a flush.
+  const maxBatch = options.maxBatch ?? 1_000;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
   const perIpAndLink = options.perIpAndLink ?? { limit: 30, windowSeconds: 60 };
 

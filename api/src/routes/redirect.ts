@@ -43,6 +43,37 @@ function visitorFrom(cookieHeader: string | undefined): string | null {
   return VISITOR.test(value) ? value : null;
 }
 
+/**
+ * The destination split around where the click id goes, computed once per target: the URL API
+ * does the parsing (and drops a click-id parameter the destination may already carry); each
+ * redirect then only joins strings. Click ids and parameter names need no escaping.
+ */
+interface LocationTemplate {
+  head: string;
+  tail: string;
+}
+const templates = new WeakMap<RedirectTarget, LocationTemplate>();
+
+function locationTemplate(target: RedirectTarget): LocationTemplate {
+  let template = templates.get(target);
+  if (!template) {
+    const url = new URL(target.destination);
+    url.searchParams.delete(target.clickIdParam);
+    const hash = url.hash;
+    url.hash = '';
+    const base = url.href;
+    template = {
+      head: `${base}${url.search ? '&' : base.endsWith('?') ? '' : '?'}${target.clickIdParam}=`,
+      tail: hash,
+    };
+    templates.set(target, template);
+  }
+  return template;
+}
+
+/** Reads request headers; the Node entry passes one that skips building a Headers object. */
+export type HeaderReader = (c: AppContext, name: string) => string | undefined;
+
 function isLive(target: RedirectTarget | null, now: number): target is RedirectTarget {
   if (!target?.active) return false;
   return target.expiresAt === null || Date.parse(target.expiresAt) > now;
@@ -54,8 +85,9 @@ function isLive(target: RedirectTarget | null, now: number): target is RedirectT
  * It never waits for Postgres or Redis on a warm cache, and never redirects anywhere but the
  * stored destination.
  */
-export function redirectRoutes(deps: Deps, socketIp: ClientIpReader) {
+export function redirectRoutes(deps: Deps, socketIp: ClientIpReader, readHeader?: HeaderReader) {
   const { linkResolver, clickRecorder, config, clock } = deps;
+  const header: HeaderReader = readHeader ?? ((c, name) => c.req.header(name));
 
   async function redirect(c: AppContext): Promise<Response> {
     const code = c.req.param('code') ?? '';
@@ -70,11 +102,10 @@ export function redirectRoutes(deps: Deps, socketIp: ClientIpReader) {
     if (!isLive(target, now.getTime())) return page(NOT_FOUND_PAGE, 404);
 
     const clickId = newId('click', now.getTime());
-    const visitorId = visitorFrom(c.req.header('cookie')) ?? newId('click', now.getTime()).slice(4);
-    const location = new URL(target.destination);
-    location.searchParams.set(target.clickIdParam, clickId);
+    const visitorId = visitorFrom(header(c, 'cookie')) ?? newId('click', now.getTime()).slice(4);
+    const template = locationTemplate(target);
 
-    const forwardedProto = config.trustProxy ? c.req.header('x-forwarded-proto') : undefined;
+    const forwardedProto = config.trustProxy ? header(c, 'x-forwarded-proto') : undefined;
     const secure = forwardedProto ? forwardedProto === 'https' : c.req.url.startsWith('https:');
     const maxAge = target.attributionWindowDays * 86_400;
     const cookie = `${VISITOR_COOKIE}=${visitorId}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
@@ -92,8 +123,8 @@ export function redirectRoutes(deps: Deps, socketIp: ClientIpReader) {
         source: 'redirect',
         visitorId,
         ip: forwarded || socketIp(c) || 'unknown',
-        userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
-        referrer: c.req.header('referer')?.slice(0, 1024) ?? null,
+        userAgent: header(c, 'user-agent')?.slice(0, 512) ?? null,
+        referrer: header(c, 'referer')?.slice(0, 1024) ?? null,
         timeZone: target.timeZone,
         ipSalt: target.ipSalt,
       });
@@ -102,7 +133,7 @@ export function redirectRoutes(deps: Deps, socketIp: ClientIpReader) {
     return new Response(null, {
       status: 302,
       headers: {
-        Location: location.href,
+        Location: `${template.head}${clickId}${template.tail}`,
         'Set-Cookie': cookie,
         'Cache-Control': 'no-store',
         'X-Robots-Tag': 'noindex',

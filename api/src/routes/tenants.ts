@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { actorOf, principalOf } from '../context';
+import { ApiError } from '../lib/errors';
 import { createRouter, defineRoute, jsonBody, ok } from '../lib/openapi';
+import { enforceLimit } from '../services/rate-limits';
 import { createTenant, getTenantOrThrow, patchTenant } from '../services/tenants';
 import {
   Email,
@@ -68,8 +70,13 @@ export const tenantRoutes = createRouter()
   // POST /v1/tenants: sign-up; answers the tenant, its owner and the owner's tokens.
   .openapi(createRoute, async (c) => {
     const body = c.req.valid('json');
+    const deps = c.get('deps');
+    if (!deps.config.openSignup) {
+      throw new ApiError('forbidden', 'sign-up is closed on this server / 本服务器未开放注册');
+    }
     const client = { ip: c.get('ip'), userAgent: c.req.header('user-agent') };
-    const created = await createTenant(c.get('deps'), body, client);
+    await enforceLimit(deps, 'signupPerIp', client.ip);
+    const created = await createTenant(deps, body, client);
     return c.json(
       {
         tenant: tenantJson(created.tenant),

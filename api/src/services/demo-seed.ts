@@ -69,7 +69,6 @@ export async function seedDemo(deps: Deps): Promise<SeededDemo | null> {
     if ((await countTenants(tx)) > 0) return null;
     const inTx: Deps = {
       ...deps,
-      config: { ...deps.config, openSignup: true },
       database: { ...deps.database, db: tx },
     };
     const { tenant, owner } = await createTenant(

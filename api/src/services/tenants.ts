@@ -19,12 +19,11 @@ import {
   updateTenant,
 } from '@tuike/db';
 import type { Deps } from '../deps';
-import { ApiError, invalidField, notFound } from '../lib/errors';
+import { invalidField, notFound } from '../lib/errors';
 import { hashPassword } from '../lib/password';
 import { randomSecret } from '../lib/secrets';
 import { normalizeEmail } from './auth';
 import { seedBuiltInRoles } from './built-in-roles';
-import { enforceLimit } from './rate-limits';
 import { type ClientInfo, startSession } from './sessions';
 
 export interface TenantSettingsPatch {
@@ -92,10 +91,6 @@ function mergeSettings(current: TenantRow, patch: TenantSettingsPatch): TenantPa
 
 /** POST /v1/tenants: a tenant, its built-in roles and its owner, signed in. */
 export async function createTenant(deps: Deps, input: CreateTenantInput, client: ClientInfo) {
-  if (!deps.config.openSignup) {
-    throw new ApiError('forbidden', 'sign-up is closed on this server / 本服务器未开放注册');
-  }
-  await enforceLimit(deps, 'signupPerIp', client.ip);
   const passwordHash = await hashPassword(input.owner.password, deps.passwordParams);
   const tenantId = newId('tenant');
   const defaults: TenantRow = {
