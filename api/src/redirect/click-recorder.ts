@@ -61,6 +61,8 @@ export interface ClickRecorderOptions {
   flushIntervalMs?: number;
   /** Clicks per IP and link beyond which further clicks are marked suspicious. */
   perIpAndLink?: RateLimitRule;
+  /** Months whose partitions exist; share one set between short-lived recorders (Workers). */
+  monthsReady?: Set<string>;
 }
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
@@ -100,7 +102,7 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   let retryAfter = 0;
   let failures = 0;
   const counts = { accepted: 0, written: 0, dropped: 0 };
-  const monthsReady = new Set<string>();
+  const monthsReady = options.monthsReady ?? new Set<string>();
 
   async function ensurePartitions(batch: PendingClick[]) {
     for (const click of batch) {

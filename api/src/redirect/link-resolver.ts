@@ -27,12 +27,21 @@ interface Entry {
   at: number;
 }
 
+/** The in-process LRU of resolved codes. */
+export type LinkCache = Lru<Entry>;
+
+export function createLinkCache(maxEntries = 50_000): LinkCache {
+  return new Lru<Entry>(maxEntries);
+}
+
 export interface LinkResolverOptions {
   database: Database;
   cache?: CacheStore | undefined;
   logger: Logger;
   now?: () => number;
   maxEntries?: number;
+  /** An LRU shared by resolvers that live shorter than it (a Worker makes one per request). */
+  lru?: LinkCache;
   /** How long an entry is trusted without a change notice (covers tenant setting changes). */
   ttlMs?: number;
   negativeTtlMs?: number;
@@ -64,7 +73,7 @@ export function createLinkResolver(options: LinkResolverOptions): LinkResolver {
   const ttlMs = options.ttlMs ?? 60_000;
   const negativeTtlMs = options.negativeTtlMs ?? 30_000;
   const cacheTimeoutMs = options.cacheTimeoutMs ?? 100;
-  const lru = new Lru<Entry>(options.maxEntries ?? 50_000);
+  const lru = options.lru ?? createLinkCache(options.maxEntries);
   const pending = new Map<string, Promise<RedirectTarget | null>>();
   let unlisten: (() => Promise<void>) | undefined;
   let lastCacheError = 0;

@@ -17,4 +17,10 @@ function findMigrations(): string {
   }
 }
 
-export const MIGRATIONS_FOLDER = process.env.TUIKE_MIGRATIONS_DIR ?? findMigrations();
+/**
+ * Looked up when a migration runs, not on import: a Worker imports this package but has no
+ * file system to search (and no import.meta.url to start from).
+ */
+export function migrationsFolder(): string {
+  return process.env.TUIKE_MIGRATIONS_DIR ?? findMigrations();
+}

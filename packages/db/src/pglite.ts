@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { type Database, type Db, resultRows } from './database';
-import { MIGRATIONS_FOLDER } from './migrations-folder';
+import { migrationsFolder } from './migrations-folder';
 import * as schema from './schema';
 
 export interface PgliteOptions {
@@ -45,14 +45,14 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
 
 export async function migratePglite(database: Database): Promise<void> {
   await migrate(database.db as Parameters<typeof migrate>[0], {
-    migrationsFolder: MIGRATIONS_FOLDER,
+    migrationsFolder: migrationsFolder(),
   });
 }
 
 /** A migrated in-memory database dumped to a tarball, for tests to start from. */
 export async function dumpMigratedPglite(): Promise<Blob> {
   const client = new PGlite();
-  await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+  await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
   const dump = await client.dumpDataDir('none');
   await client.close();
   return dump;

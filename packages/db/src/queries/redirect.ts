@@ -94,7 +94,12 @@ export async function writeClickBatch(
 
   const visitorJson = JSON.stringify(
     deltas.flatMap((d) =>
-      d.visitors.map((visitor) => ({ tenant_id: d.tenantId, link_id: d.linkId, day: d.day, visitor })),
+      d.visitors.map((visitor) => ({
+        tenant_id: d.tenantId,
+        link_id: d.linkId,
+        day: d.day,
+        visitor,
+      })),
     ),
   );
   const rollupJson = JSON.stringify(
