@@ -16,6 +16,7 @@ import { promoterAuthRoutes } from './routes/promoter-auth';
 import { promoterRoutes } from './routes/promoters';
 import { type HeaderReader, redirectRoutes } from './routes/redirect';
 import { roleRoutes } from './routes/roles';
+import { ruleSetRoutes } from './routes/rule-sets';
 import { statsRoutes } from './routes/stats';
 import { tenantRoutes } from './routes/tenants';
 import { tierRoutes } from './routes/tiers';
@@ -77,6 +78,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', auditLogRoutes);
   app.route('/', tierRoutes);
   app.route('/', promoterRoutes);
+  app.route('/', ruleSetRoutes);
   app.route('/', linkRoutes);
   app.route('/', statsRoutes);
   app.route('/', visitRoutes);

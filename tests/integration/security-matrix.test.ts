@@ -19,6 +19,7 @@ interface Fixtures {
   tierId: string;
   promoterId: string;
   linkId: string;
+  ruleSetId: string;
 }
 
 let h: Harness;
@@ -35,6 +36,7 @@ const PATH_IDS: [RegExp, keyof Fixtures][] = [
   [/^\/v1\/tiers\/\{id\}/, 'tierId'],
   [/^\/v1\/promoters\/\{id\}/, 'promoterId'],
   [/^\/v1\/links\/\{id\}/, 'linkId'],
+  [/^\/v1\/rule-sets\/\{id\}/, 'ruleSetId'],
 ];
 
 /** A body each write route accepts, so that only the check under test can refuse it. */
@@ -67,6 +69,22 @@ const VALID_BODIES: Record<string, () => unknown> = {
   'PATCH /v1/promoters/{id}': () => ({ name: '王五' }),
   'POST /v1/links': () => ({ promoterId: fx.promoterId, destination: 'https://shop.a.example/' }),
   'PATCH /v1/links/{id}': () => ({ campaign: 'changed' }),
+  'POST /v1/rule-sets': () => ({ name: 'Another rule set' }),
+  'PATCH /v1/rule-sets/{id}': () => ({ description: 'changed' }),
+  'PUT /v1/rule-sets/{id}/draft': () => ({ content: { currency: 'CNY', rules: [] } }),
+  'POST /v1/rule-sets/{id}/validate': () => ({}),
+  'POST /v1/rule-sets/{id}/publish': () => ({}),
+  'POST /v1/rule-sets/{id}/approve': () => ({}),
+  'POST /v1/rule-sets/{id}/reject': () => ({}),
+  'POST /v1/rule-sets/{id}/archive': () => ({}),
+  'POST /v1/rule-sets/{id}/rollback': () => ({ version: 1 }),
+  'POST /v1/rule-sets/{id}/simulate': () => ({
+    orders: [{ amount: '10000', chain: [{ id: 'p1' }] }],
+  }),
+  'POST /v1/rule-sets/{id}/backtest': () => ({
+    from: '2026-01-01T00:00:00Z',
+    to: '2026-02-01T00:00:00Z',
+  }),
 };
 
 function fillPath(path: string): string {
@@ -139,6 +157,7 @@ beforeAll(async () => {
       body: { promoterId: promoter.id, destination: 'https://shop.a.example/p' },
     }),
   );
+  const ruleSet = await created(a.owner.POST('/v1/rule-sets', { body: { name: 'Base' } }));
   fx = {
     userId: auditor.id,
     roleId: role.id,
@@ -146,6 +165,7 @@ beforeAll(async () => {
     tierId: tier.id,
     promoterId: promoter.id,
     linkId: link.id,
+    ruleSetId: ruleSet.id,
   };
 
   const doc = (await (await h.request('/openapi.json')).json()) as {

@@ -4,6 +4,7 @@ import {
   isTimeZone,
   normalizeDomain,
   parseMinorUnits,
+  ROUNDING_MODES,
 } from '@tuike/core';
 import type { TenantRow, UserRow } from '@tuike/db';
 import { CurrencySchema, idOf, MinorUnits, MoneySchema, Timestamp } from '../lib/openapi';
@@ -57,6 +58,17 @@ export const TenantSettingsInput = z
       amount: parseMinorUnits(m.amount) ?? 0n,
       currency: m.currency,
     })),
+    roundingMode: z.enum(ROUNDING_MODES).openapi({
+      description:
+        'How commissions are rounded to minor units, once: down (default), half_up, half_even',
+    }),
+    maxCommissionShareBps: z.number().int().min(0).max(10000).openapi({
+      description:
+        'The most all commission lines of one order may take, in basis points of its amount',
+    }),
+    makerChecker: z.boolean().openapi({
+      description: 'Publishing commission rules needs a second person’s approval',
+    }),
   })
   .partial()
   .openapi('TenantSettingsInput');
@@ -74,6 +86,9 @@ export const TenantSchema = z
       complianceProfile: z.enum(COMPLIANCE_PROFILE_NAMES),
       allowedDomains: z.array(z.string()),
       minWithdrawal: z.object({ amount: MinorUnits, currency: CurrencySchema }),
+      roundingMode: z.enum(ROUNDING_MODES),
+      maxCommissionShareBps: z.number().int(),
+      makerChecker: z.boolean(),
     }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -94,6 +109,9 @@ export function tenantJson(t: TenantRow): z.infer<typeof TenantSchema> {
       complianceProfile: t.complianceProfile as 'CN' | 'GLOBAL',
       allowedDomains: t.allowedDomains,
       minWithdrawal: { amount: t.minWithdrawal.toString(), currency },
+      roundingMode: t.roundingMode,
+      maxCommissionShareBps: t.maxCommissionShareBps,
+      makerChecker: t.makerChecker,
     },
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),

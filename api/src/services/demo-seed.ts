@@ -1,7 +1,10 @@
+import { RuleSetContentSchema } from '@tuike/core';
 import { type Actor, countTenants, lockDemoSeeding } from '@tuike/db';
 import type { Deps } from '../deps';
 import { randomSecret } from '../lib/secrets';
 import { createPromoter } from './promoters';
+import { publishDraft } from './rule-set-publishing';
+import { createRuleSet } from './rule-sets';
 import { createTenant, patchTenant } from './tenants';
 import { createTier } from './tiers';
 
@@ -51,10 +54,33 @@ async function seedPromoters(deps: Deps, actor: Actor): Promise<void> {
   }
 }
 
+/** The promoter earns 10 % of the order and their inviter 2 %: commissions show at once. */
+const DEMO_RULES = RuleSetContentSchema.parse({
+  currency: 'CNY',
+  rules: [
+    {
+      id: 'base',
+      name: '推客 10 %，邀请人 2 % / Promoter 10 %, inviter 2 %',
+      payout: { kind: 'percent', rate: '0.10' },
+      upline: [{ rate: '0.02' }],
+    },
+  ],
+});
+
+/** The demo's commission rules, published through the same services the API uses. */
+async function seedRuleSet(deps: Deps, actor: Actor): Promise<void> {
+  const ruleSet = await createRuleSet(deps, actor, {
+    name: '默认佣金 Default commission',
+    description: '演示规则：推客拿订单的 10 %，邀请人拿 2 %',
+    content: DEMO_RULES,
+  });
+  await publishDraft(deps, actor, ruleSet.id, 'demo seed');
+}
+
 /**
  * Seeds a demo tenant into an empty database so a newcomer sees a working system: an owner,
- * tiers, promoters with inviters, and the demo shop's allowed domains. Does nothing when the
- * database already has a tenant.
+ * tiers, promoters with inviters, a published commission rule set (10 % and 2 %) and the demo
+ * shop's allowed domains. Does nothing when the database already has a tenant.
  */
 export async function seedDemo(deps: Deps): Promise<SeededDemo | null> {
   if ((await countTenants(deps.database.db)) > 0) return null;
@@ -86,6 +112,7 @@ export async function seedDemo(deps: Deps): Promise<SeededDemo | null> {
     };
     await patchTenant(inTx, actor, { settings: { allowedDomains: DEMO_DOMAINS } });
     await seedPromoters(inTx, actor);
+    await seedRuleSet(inTx, actor);
     return { tenantId: tenant.id, ownerId: owner.id };
   });
   if (!seeded) return null;

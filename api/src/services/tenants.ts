@@ -5,6 +5,7 @@ import {
   DEFAULT_TENANT_SETTINGS,
   maxDistributionDepth,
   newId,
+  type RoundingMode,
 } from '@tuike/core';
 import {
   type Actor,
@@ -35,6 +36,9 @@ export interface TenantSettingsPatch {
   complianceProfile?: ComplianceProfile | undefined;
   allowedDomains?: string[] | undefined;
   minWithdrawal?: { amount: bigint; currency: Currency } | undefined;
+  roundingMode?: RoundingMode | undefined;
+  maxCommissionShareBps?: number | undefined;
+  makerChecker?: boolean | undefined;
 }
 
 export interface CreateTenantInput {
@@ -86,6 +90,11 @@ function mergeSettings(current: TenantRow, patch: TenantSettingsPatch): TenantPa
   if (patch.lockPeriodDays !== undefined) out.lockPeriodDays = patch.lockPeriodDays;
   if (patch.allowedDomains !== undefined) out.allowedDomains = [...new Set(patch.allowedDomains)];
   if (patch.minWithdrawal !== undefined) out.minWithdrawal = patch.minWithdrawal.amount;
+  if (patch.roundingMode !== undefined) out.roundingMode = patch.roundingMode;
+  if (patch.maxCommissionShareBps !== undefined) {
+    out.maxCommissionShareBps = patch.maxCommissionShareBps;
+  }
+  if (patch.makerChecker !== undefined) out.makerChecker = patch.makerChecker;
   return out;
 }
 

@@ -9,6 +9,7 @@ export * from './queries/pagination';
 export * from './queries/promoters';
 export * from './queries/redirect';
 export * from './queries/roles';
+export * from './queries/rule-sets';
 export * from './queries/sessions';
 export * from './queries/tenants';
 export * from './queries/tiers';

@@ -2591,6 +2591,1449 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rule-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List rule sets / 佣金规则集列表 */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["RuleSet"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a rule set with its first draft / 创建规则集 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateRuleSet"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSet"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Another rule set has the name */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a rule set / 查看规则集 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSet"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename or describe a rule set / 修改规则集 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["UpdateRuleSet"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSet"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The name is taken */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save the draft (a new one after the newest version if none) / 保存草稿 */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetDraft"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetVersion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Discard the draft / 丢弃草稿 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Discarded */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No draft */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions, newest first, with their content / 版本列表 */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["RuleSetVersion"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed between two versions / 版本对比 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Default: the published version */
+                    from?: number;
+                    /** @description Default: the working draft */
+                    to?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetDiff"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check content or the draft against the schema and compliance / 校验规则 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetValidate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetValidation"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No draft */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the draft, or submit it for approval under maker-checker / 发布 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetStep"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetVersion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No draft, or it already waits for approval */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The compliance guard refuses the content; errors lists each breach */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve the version waiting for approval (a second person) / 复核通过 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetStep"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetVersion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing waits for approval */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The compliance guard refuses the content; errors lists each breach */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the version waiting for approval back to draft / 复核驳回 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetStep"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetVersion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing waits for approval */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The compliance guard refuses the content; errors lists each breach */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive the published version: no rules pay until another is published / 归档 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetStep"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetVersion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Nothing is published */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The compliance guard refuses the content; errors lists each breach */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish an older version's content as a new version / 回滚 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetRollback"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetVersion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A draft exists, or the version was never published */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The compliance guard refuses the content */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate orders: commission lines and explanations, nothing stored / 模拟计算 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetSimulate"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetSimulation"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-sets/{id}/backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replay recorded conversions under the draft and the published version / 回测 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RuleSetBacktest"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RuleSetBacktestResult"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such rule set in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/links": {
         parameters: {
             query?: never;
@@ -3419,6 +4862,10 @@ export interface components {
                      */
                     currency: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
                 };
+                /** @enum {string} */
+                roundingMode: "down" | "half_up" | "half_even";
+                maxCommissionShareBps: number;
+                makerChecker: boolean;
             };
             /**
              * Format: date-time
@@ -3445,6 +4892,15 @@ export interface components {
             complianceProfile?: "CN" | "GLOBAL";
             allowedDomains?: string[];
             minWithdrawal?: components["schemas"]["Money"];
+            /**
+             * @description How commissions are rounded to minor units, once: down (default), half_up, half_even
+             * @enum {string}
+             */
+            roundingMode?: "down" | "half_up" | "half_even";
+            /** @description The most all commission lines of one order may take, in basis points of its amount */
+            maxCommissionShareBps?: number;
+            /** @description Publishing commission rules needs a second person’s approval */
+            makerChecker?: boolean;
         };
         Money: {
             /**
@@ -3664,6 +5120,590 @@ export interface components {
         DownlineMember: components["schemas"]["Promoter"] & {
             /** @description 1 for a direct invitee, 2 for theirs, ... */
             level: number;
+        };
+        RuleSet: {
+            /** @example rls_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            id: string;
+            name: string;
+            description: string;
+            /** @description The version commissions are computed with, if any */
+            publishedVersion: number | null;
+            /** @description The draft (or the version waiting for approval), if any */
+            workingVersion: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            updatedAt: string;
+        };
+        CreateRuleSet: {
+            name: string;
+            description?: string;
+            /** @description The first draft; an empty rule set in the tenant currency when absent */
+            content?: {
+                /** @enum {string} */
+                currency: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
+                rules: {
+                    id: string;
+                    name: string;
+                    description?: string;
+                    /** @default 0 */
+                    priority: number;
+                    /**
+                     * @default exclusive
+                     * @enum {string}
+                     */
+                    stacking: "exclusive" | "additive";
+                    when?: components["schemas"]["RuleCondition"];
+                    /**
+                     * @default {
+                     *       "scope": "order",
+                     *       "discounts": "after"
+                     *     }
+                     */
+                    basis: {
+                        /**
+                         * @default order
+                         * @enum {string}
+                         */
+                        scope: "order" | "items";
+                        /**
+                         * @default after
+                         * @enum {string}
+                         */
+                        discounts: "after" | "before";
+                    };
+                    payout: {
+                        /** @enum {string} */
+                        kind: "percent";
+                        /**
+                         * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                         * @example 0.10
+                         */
+                        rate: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "fixed";
+                        /** @enum {string} */
+                        per: "order" | "item";
+                        /**
+                         * @description Minor units of the rule set currency (分 for CNY)
+                         * @example 500
+                         */
+                        amount: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "tiered";
+                        /** @enum {string} */
+                        by: "period_volume" | "order_amount";
+                        /** @enum {string} */
+                        method: "flat" | "marginal";
+                        brackets: {
+                            /**
+                             * @description Minor units of the rule set currency (分 for CNY)
+                             * @example 500
+                             */
+                            from: string;
+                            /**
+                             * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                             * @example 0.10
+                             */
+                            rate: string;
+                        }[];
+                    };
+                    /** @default [] */
+                    upline: {
+                        /**
+                         * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                         * @example 0.10
+                         */
+                        rate?: string;
+                        /**
+                         * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                         * @example 0.10
+                         */
+                        share?: string;
+                    }[];
+                    caps?: {
+                        /**
+                         * @description Minor units of the rule set currency (分 for CNY)
+                         * @example 500
+                         */
+                        perItem?: string;
+                        /**
+                         * @description Minor units of the rule set currency (分 for CNY)
+                         * @example 500
+                         */
+                        perOrder?: string;
+                        /**
+                         * @description Minor units of the rule set currency (分 for CNY)
+                         * @example 500
+                         */
+                        perPromoterPeriod?: string;
+                    };
+                    effective?: {
+                        /** Format: date-time */
+                        from?: string;
+                        /** Format: date-time */
+                        to?: string;
+                    };
+                    /**
+                     * @default {
+                     *       "mode": "first_payment"
+                     *     }
+                     */
+                    recurring: {
+                        /** @enum {string} */
+                        mode: "first_payment";
+                    } | {
+                        /** @enum {string} */
+                        mode: "first_months";
+                        months: number;
+                    } | {
+                        /** @enum {string} */
+                        mode: "every_payment";
+                    };
+                }[];
+            };
+        };
+        RuleCondition: {
+            all?: components["schemas"]["RuleCondition"][];
+            any?: components["schemas"]["RuleCondition"][];
+            not?: components["schemas"]["RuleCondition"];
+            /** @enum {string} */
+            field?: "order.amount" | "order.currency" | "order.campaign" | "order.subId" | "order.date" | "order.time" | "order.weekday" | "item.sku" | "item.category" | "item.quantity" | "item.unitPrice" | "customer.isNew" | "customer.orderNumber" | "promoter.tier" | "promoter.tierLevel" | "promoter.group" | "promoter.periodVolume";
+            /** @enum {string} */
+            op?: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "between" | "in" | "notIn";
+            value?: unknown;
+        };
+        UpdateRuleSet: {
+            name?: string;
+            description?: string;
+        };
+        RuleSetVersion: {
+            /** @example rls_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            ruleSetId: string;
+            version: number;
+            /** @enum {string} */
+            status: "draft" | "pending_approval" | "published" | "archived";
+            content: components["schemas"]["RuleSetContent"];
+            /** @description SHA-256 of the canonical content */
+            contentHash: string | null;
+            createdBy: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            updatedAt: string;
+            submittedBy: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            submittedAt: string | null;
+            approvedBy: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            approvedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            publishedAt: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            archivedAt: string | null;
+        };
+        RuleSetContent: {
+            /** @enum {string} */
+            currency: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
+            rules: {
+                id: string;
+                name: string;
+                description?: string;
+                /** @default 0 */
+                priority: number;
+                /**
+                 * @default exclusive
+                 * @enum {string}
+                 */
+                stacking: "exclusive" | "additive";
+                when?: components["schemas"]["RuleCondition"];
+                /**
+                 * @default {
+                 *       "scope": "order",
+                 *       "discounts": "after"
+                 *     }
+                 */
+                basis: {
+                    /**
+                     * @default order
+                     * @enum {string}
+                     */
+                    scope: "order" | "items";
+                    /**
+                     * @default after
+                     * @enum {string}
+                     */
+                    discounts: "after" | "before";
+                };
+                payout: {
+                    /** @enum {string} */
+                    kind: "percent";
+                    /**
+                     * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                     * @example 0.10
+                     */
+                    rate: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "fixed";
+                    /** @enum {string} */
+                    per: "order" | "item";
+                    /**
+                     * @description Minor units of the rule set currency (分 for CNY)
+                     * @example 500
+                     */
+                    amount: string;
+                } | {
+                    /** @enum {string} */
+                    kind: "tiered";
+                    /** @enum {string} */
+                    by: "period_volume" | "order_amount";
+                    /** @enum {string} */
+                    method: "flat" | "marginal";
+                    brackets: {
+                        /**
+                         * @description Minor units of the rule set currency (分 for CNY)
+                         * @example 500
+                         */
+                        from: string;
+                        /**
+                         * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                         * @example 0.10
+                         */
+                        rate: string;
+                    }[];
+                };
+                /** @default [] */
+                upline: {
+                    /**
+                     * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                     * @example 0.10
+                     */
+                    rate?: string;
+                    /**
+                     * @description A fraction of 1 as a decimal string: "0.10" is 10 %
+                     * @example 0.10
+                     */
+                    share?: string;
+                }[];
+                caps?: {
+                    /**
+                     * @description Minor units of the rule set currency (分 for CNY)
+                     * @example 500
+                     */
+                    perItem?: string;
+                    /**
+                     * @description Minor units of the rule set currency (分 for CNY)
+                     * @example 500
+                     */
+                    perOrder?: string;
+                    /**
+                     * @description Minor units of the rule set currency (分 for CNY)
+                     * @example 500
+                     */
+                    perPromoterPeriod?: string;
+                };
+                effective?: {
+                    /** Format: date-time */
+                    from?: string;
+                    /** Format: date-time */
+                    to?: string;
+                };
+                /**
+                 * @default {
+                 *       "mode": "first_payment"
+                 *     }
+                 */
+                recurring: {
+                    /** @enum {string} */
+                    mode: "first_payment";
+                } | {
+                    /** @enum {string} */
+                    mode: "first_months";
+                    months: number;
+                } | {
+                    /** @enum {string} */
+                    mode: "every_payment";
+                };
+            }[];
+        };
+        RuleSetDraft: {
+            content: components["schemas"]["RuleSetContent"];
+        };
+        RuleSetDiff: {
+            from: number;
+            to: number;
+            changes: {
+                path: string;
+                before?: unknown;
+                after?: unknown;
+            }[];
+            added: string[];
+            removed: string[];
+            changed: {
+                ruleId: string;
+                changes: {
+                    path: string;
+                    before?: unknown;
+                    after?: unknown;
+                }[];
+            }[];
+            reordered: boolean;
+        };
+        RuleSetValidation: {
+            valid: boolean;
+            version: number | null;
+            errors: {
+                path: string;
+                message: string;
+            }[];
+            breaches: {
+                /** @enum {string} */
+                code: "too_many_levels" | "recruitment_only" | "max_share";
+                path: string;
+                ruleId: string | null;
+                message: string;
+            }[];
+        };
+        RuleSetValidate: {
+            /** @description Content to check; the working draft when absent */
+            content?: unknown;
+        };
+        RuleSetStep: {
+            /** @description Why, for the audit log */
+            note?: string;
+        };
+        RuleSetRollback: {
+            /** @description The published or archived version to restore */
+            version: number;
+            note?: string;
+        };
+        RuleSetSimulation: {
+            ruleSetId: string;
+            version: number;
+            status: string;
+            results: {
+                orderId: string | null;
+                total: components["schemas"]["Money"];
+                lines: {
+                    beneficiaryId: string;
+                    level: number;
+                    amount: components["schemas"]["Money"];
+                    ruleId: string;
+                    ruleSetId: string;
+                    ruleSetVersion: number;
+                }[];
+                explanation: components["schemas"]["CommissionExplanation"];
+            }[];
+        };
+        CommissionExplanation: {
+            ruleSetId: string;
+            ruleSetVersion: number;
+            /**
+             * @example CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
+            winner: string | null;
+            paidLevels: number;
+            beneficiaries: string[];
+            /** @description Exact minor units before rounding, as a decimal */
+            exactTotal: string;
+            /**
+             * @description Amount in the minor unit of the currency (分 for CNY)
+             * @example 1999
+             */
+            maxShare: string;
+            clamped: boolean;
+            rounding: string;
+            /**
+             * @description Amount in the minor unit of the currency (分 for CNY)
+             * @example 1999
+             */
+            total: string;
+            rules: {
+                ruleId: string;
+                name: string;
+                status: string;
+                condition: string;
+                matchedSkus?: string[];
+                basis?: string;
+                exactPool?: string;
+                caps?: string[];
+                paid?: string;
+                trace?: string[];
+            }[];
+            text: string[];
+        };
+        RuleSetSimulate: {
+            /** @description Default: the working draft, else the published version */
+            version?: number;
+            orders: {
+                id?: string;
+                /**
+                 * @description What the customer paid, after discounts
+                 * @example 1999
+                 */
+                amount: string;
+                /**
+                 * @description Amount in the minor unit of the currency (分 for CNY)
+                 * @example 1999
+                 */
+                discount?: string;
+                /**
+                 * @description Default: the tenant currency
+                 * @example CNY
+                 * @enum {string}
+                 */
+                currency?: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
+                items?: {
+                    sku: string;
+                    category?: string | null;
+                    quantity: number;
+                    /**
+                     * @description Amount in the minor unit of the currency (分 for CNY)
+                     * @example 1999
+                     */
+                    unitPrice: string;
+                    /**
+                     * @description Amount in the minor unit of the currency (分 for CNY)
+                     * @example 1999
+                     */
+                    discount?: string;
+                }[];
+                /**
+                 * Format: date-time
+                 * @description Default: now
+                 */
+                occurredAt?: string;
+                campaign?: string | null;
+                subId?: string | null;
+                customer?: {
+                    isNew?: boolean;
+                    orderNumber?: number;
+                };
+                subscription?: {
+                    paymentNumber: number;
+                    /** Format: date-time */
+                    startedAt: string;
+                };
+                /**
+                 * @description A promoter of the tenant; its chain and tier are read from the database
+                 * @example prm_01jd7s5m3q8x0f4k2v9w6tbz3c
+                 */
+                promoterId?: string;
+                /** @description Made-up promoters instead: the seller first, then the uplines */
+                chain?: {
+                    id: string;
+                    tierId?: string | null;
+                    tierLevel?: number | null;
+                    groups?: string[];
+                }[];
+                /**
+                 * @description Amount in the minor unit of the currency (分 for CNY)
+                 * @example 1999
+                 */
+                periodVolume?: string;
+                /** @description What each rule (by id) already paid on the promoter in the period */
+                periodPaid?: {
+                    [key: string]: string;
+                };
+            }[];
+            /** @description Trace every predicate of every rule (default true) */
+            trace?: boolean;
+        };
+        RuleSetBacktestResult: {
+            ruleSetId: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            to: string;
+            conversions: number;
+            draftVersion: number | null;
+            publishedVersion: number | null;
+            totals: {
+                /**
+                 * @example CNY
+                 * @enum {string}
+                 */
+                currency: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
+                /**
+                 * @description Amount in the minor unit of the currency (分 for CNY)
+                 * @example 1999
+                 */
+                draft: string;
+                /**
+                 * @description Amount in the minor unit of the currency (分 for CNY)
+                 * @example 1999
+                 */
+                published: string;
+                /**
+                 * @description draft − published
+                 * @example -150
+                 */
+                difference: string;
+            }[];
+            promoters: {
+                promoterId: string;
+                /**
+                 * @example CNY
+                 * @enum {string}
+                 */
+                currency: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
+                /**
+                 * @description Amount in the minor unit of the currency (分 for CNY)
+                 * @example 1999
+                 */
+                draft: string;
+                /**
+                 * @description Amount in the minor unit of the currency (分 for CNY)
+                 * @example 1999
+                 */
+                published: string;
+                /**
+                 * @description draft − published
+                 * @example -150
+                 */
+                difference: string;
+            }[];
+        };
+        RuleSetBacktest: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
         };
         Link: {
             /** @example lnk_01jd7s5m3q8x0f4k2v9w6tbz3c */

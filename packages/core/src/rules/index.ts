@@ -1,0 +1,14 @@
+export * from './allocate';
+export * from './canonical';
+export * from './compile';
+export * from './compliance';
+export type { Condition, Predicate, PredicateValue } from './conditions-schema';
+export { ConditionSchema } from './conditions-schema';
+export { formatExact, formatMoney, formatRate, parseRate, RATE_SCALE } from './decimal';
+export * from './diff';
+export type { EvaluationResult, Explanation, RuleOutcome, RuleStatus } from './evaluate';
+export * from './explain';
+export * from './fields';
+export { type LocalTime, localTime } from './local-time';
+export * from './schema';
+export * from './types';
