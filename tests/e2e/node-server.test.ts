@@ -108,13 +108,41 @@ describe('node entry', () => {
     });
     expect((again.headers.get('set-cookie') ?? '').split(';')[0]).toBe(cookie);
 
+    // The entry answers /r/ before Hono; an escaped code takes Hono's route instead, and both
+    // must answer alike (date, framing and the fresh ids aside).
+    const escaped = `%${link.code.charCodeAt(0).toString(16)}${link.code.slice(1)}`;
+    for (const [fast, framework] of [
+      [`/r/${link.code}`, `/r/${escaped}`],
+      ['/r/nosuchcode', '/r/%6eosuchcode'],
+    ]) {
+      for (const method of ['GET', 'HEAD']) {
+        const [a, b] = await Promise.all(
+          [fast, framework].map((path) =>
+            fetch(`${server.url}${path}`, {
+              method,
+              redirect: 'manual',
+              headers: { Cookie: cookie },
+            }),
+          ),
+        );
+        const shape = async (res: Response) => ({
+          status: res.status,
+          headers: [...res.headers.entries()]
+            .filter(([name]) => !['date', 'keep-alive', 'connection', 'content-length', 'transfer-encoding'].includes(name))
+            .map(([name, value]) => [name, value.replace(/clk_[0-9a-z]+/, 'clk_…')]),
+          body: await res.text(),
+        });
+        expect(await shape(a as Response), `${method} ${fast}`).toEqual(await shape(b as Response));
+      }
+    }
+
     const metrics = await fetch(`${server.url}/metrics`, {
       headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
     });
     expect(metrics.status).toBe(200);
     const exposition = await metrics.text();
     expect(exposition).toContain('tuike_http_request_duration_seconds');
-    expect(exposition).toMatch(/^tuike_clicks_accepted_total 2$/m);
+    expect(exposition).toMatch(/^tuike_clicks_accepted_total 4$/m);
     expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
 
     expect(await stop(server)).toBe(0);

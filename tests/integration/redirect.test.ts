@@ -123,6 +123,24 @@ describe('GET /r/:code', () => {
     expect(await rollupOf(link.id)).toMatchObject({ clicks: 3, uniqueVisitors: 2, bots: 3 });
   });
 
+  it('counts a returning visitor once a day, across batches and links', async () => {
+    const link = await storeLink(h, t, { destination: 'https://shop.example.com/a' });
+    const other = await storeLink(h, t, { destination: 'https://shop.example.com/b' });
+    const first = await visit(link.code);
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    await h.deps.clickRecorder.flush();
+
+    // Later batches: the same visitor again on the same link, then on another link.
+    await visit(link.code, { Cookie: cookie });
+    await h.deps.clickRecorder.flush();
+    await visit(link.code, { Cookie: cookie });
+    await visit(other.code, { Cookie: cookie });
+    await h.deps.clickRecorder.flush();
+
+    expect(await rollupOf(link.id)).toMatchObject({ clicks: 3, uniqueVisitors: 1 });
+    expect(await rollupOf(other.id)).toMatchObject({ clicks: 1, uniqueVisitors: 1 });
+  });
+
   it('redirects HEAD requests without recording a click', async () => {
     const link = await storeLink(h, t, { destination: 'https://shop.example.com/' });
     const res = await visit(link.code, {}, 'HEAD');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  type ClickInsert,
+  type ClickRow,
   type Database,
   ensureClickPartitions,
   type RollupDelta,
@@ -20,6 +20,8 @@ export interface PendingClick {
   promoterId: string;
   source: 'redirect' | 'visit';
   visitorId: string | null;
+  /** True when the visitor id was minted for this click: a visitor never seen before. */
+  newVisitor: boolean;
   ip: string;
   userAgent: string | null;
   referrer: string | null;
@@ -69,6 +71,10 @@ const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar day of `at` in `timeZone`, as YYYY-MM-DD. */
 export function localDay(at: Date, timeZone: string): string {
+  return dayFormat(timeZone).format(at);
+}
+
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
   let format = dayFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {
@@ -79,7 +85,37 @@ export function localDay(at: Date, timeZone: string): string {
     });
     dayFormats.set(timeZone, format);
   }
-  return format.format(at);
+  return format;
+}
+
+/**
+ * Memoised per batch: most clicks of a batch share their minute, time zone, IP or user agent,
+ * and formatting a day or hashing an IP costs more than the rest of a click's row. Offsets of
+ * every time zone are whole minutes, so one minute has one calendar day.
+ */
+function batchMemo() {
+  const days = new Map<string, string>();
+  const hashes = new Map<string, string>();
+  return {
+    day(at: Date, timeZone: string): string {
+      const key = `${timeZone}|${Math.floor(at.getTime() / 60_000)}`;
+      let day = days.get(key);
+      if (day === undefined) {
+        day = dayFormat(timeZone).format(at);
+        days.set(key, day);
+      }
+      return day;
+    },
+    ipHash(ip: string, salt: string): string {
+      const key = `${salt}|${ip}`;
+      let hash = hashes.get(key);
+      if (hash === undefined) {
+        hash = hashIp(ip, salt);
+        hashes.set(key, hash);
+      }
+      return hash;
+    },
+  };
 }
 
 export function hashIp(ip: string, salt: string): string {
@@ -105,11 +141,15 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   const monthsReady = options.monthsReady ?? new Set<string>();
 
   async function ensurePartitions(batch: PendingClick[]) {
+    const months = new Map<string, Date>();
     for (const click of batch) {
-      const month = click.clickedAt.toISOString().slice(0, 7);
-      if (monthsReady.has(month)) continue;
+      const at = click.clickedAt;
+      const month = `${at.getUTCFullYear()}-${at.getUTCMonth()}`;
+      if (!monthsReady.has(month) && !months.has(month)) months.set(month, at);
+    }
+    for (const [month, at] of months) {
       // A missing month still lands in the default partition, so a failure here loses nothing.
-      await ensureClickPartitions(database.db, click.clickedAt, 3).then(
+      await ensureClickPartitions(database.db, at, 3).then(
         () => monthsReady.add(month),
         (err: unknown) => logger.warn('click partitions not made', { month, err: String(err) }),
       );
@@ -117,81 +157,84 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   }
 
   /**
-   * Bot and rate verdicts for a batch. The per-IP-and-link counter is raised once per key for
+   * Rows and rollup deltas for a batch. The per-IP-and-link counter is raised once per key for
    * the whole batch; the clicks of a key past the limit, in order, are the suspicious ones.
    */
-  async function verdictsOf(batch: PendingClick[]) {
-    const verdicts = batch.map((click) => ({
-      ipHash: hashIp(click.ip, click.ipSalt),
-      bot: isBotUserAgent(click.userAgent),
-      suspicious: false,
-      key: '',
-    }));
-    const perKey = new Map<string, number>();
-    for (const [i, click] of batch.entries()) {
-      const v = verdicts[i];
-      if (!v || v.bot) continue;
-      v.key = `click:${click.linkId}:${v.ipHash}`;
-      perKey.set(v.key, (perKey.get(v.key) ?? 0) + 1);
-    }
-    const after = await limiter.hitMany(perKey, perIpAndLink);
-    const seen = new Map<string, number>();
-    for (const v of verdicts) {
-      if (!v.key) continue;
-      const index = (seen.get(v.key) ?? 0) + 1;
-      seen.set(v.key, index);
-      const first = (after.get(v.key) ?? 0) - (perKey.get(v.key) ?? 0) + 1;
-      v.suspicious = first + index - 1 > perIpAndLink.limit;
-    }
-    return verdicts;
-  }
-
   async function toRows(batch: PendingClick[]) {
-    const rows: ClickInsert[] = [];
-    const deltas = new Map<string, RollupDelta>();
-    const verdicts = await verdictsOf(batch);
-    batch.forEach((click, i) => {
-      const verdict = verdicts[i];
-      if (!verdict) return;
-      rows.push({
-        tenantId: click.tenantId,
-        clickedAt: click.clickedAt,
+    const memo = batchMemo();
+    const rows: ClickRow[] = new Array(batch.length);
+    const limitKeys: (string | null)[] = new Array(batch.length);
+    const perKey = new Map<string, number>();
+    for (let i = 0; i < batch.length; i++) {
+      const click = batch[i] as PendingClick;
+      const ipHash = memo.ipHash(click.ip, click.ipSalt);
+      const bot = isBotUserAgent(click.userAgent);
+      rows[i] = {
+        tenant_id: click.tenantId,
+        clicked_at: click.clickedAt.toISOString(),
         id: click.id,
-        linkId: click.linkId,
-        promoterId: click.promoterId,
+        link_id: click.linkId,
+        promoter_id: click.promoterId,
         source: click.source,
-        visitorId: click.visitorId,
-        ipHash: verdict.ipHash,
-        userAgent: click.userAgent,
+        visitor_id: click.visitorId,
+        ip_hash: ipHash,
+        user_agent: click.userAgent,
         referrer: click.referrer,
-        isBot: verdict.bot,
-        isSuspicious: verdict.suspicious,
-      });
-      const day = localDay(click.clickedAt, click.timeZone);
-      const key = `${click.tenantId}|${click.linkId}|${day}`;
-      let delta = deltas.get(key);
+        is_bot: bot,
+        is_suspicious: false,
+      };
+      const key = bot ? null : `click:${click.linkId}:${ipHash}`;
+      limitKeys[i] = key;
+      if (key) perKey.set(key, (perKey.get(key) ?? 0) + 1);
+    }
+
+    const after = await limiter.hitMany(perKey, perIpAndLink);
+    // The count a key had before this batch, then raised click by click.
+    const reached = new Map<string, number>();
+    for (const [key, n] of perKey) reached.set(key, (after.get(key) ?? 0) - n);
+
+    const deltas = new Map<string, RollupDelta & { seen: Set<string> }>();
+    for (let i = 0; i < batch.length; i++) {
+      const click = batch[i] as PendingClick;
+      const row = rows[i] as ClickRow;
+      const key = limitKeys[i];
+      if (key) {
+        const count = (reached.get(key) ?? 0) + 1;
+        reached.set(key, count);
+        row.is_suspicious = count > perIpAndLink.limit;
+      }
+
+      const day = memo.day(click.clickedAt, click.timeZone);
+      const deltaKey = `${click.tenantId}|${click.linkId}|${day}`;
+      let delta = deltas.get(deltaKey);
       if (!delta) {
         delta = {
           tenantId: click.tenantId,
           linkId: click.linkId,
           promoterId: click.promoterId,
           day,
+          timeZone: click.timeZone,
           clicks: 0,
           bots: 0,
           suspicious: 0,
-          visitors: [],
+          newVisitors: 0,
+          returningVisitors: [],
+          seen: new Set(),
         };
-        deltas.set(key, delta);
+        deltas.set(deltaKey, delta);
       }
-      if (verdict.bot) {
+      if (row.is_bot) {
         delta.bots++;
-        return;
+        continue;
       }
       delta.clicks++;
-      if (verdict.suspicious) delta.suspicious++;
-      if (click.visitorId) delta.visitors.push(click.visitorId);
-    });
-    for (const d of deltas.values()) d.visitors = [...new Set(d.visitors)];
+      if (row.is_suspicious) delta.suspicious++;
+      const visitor = click.visitorId;
+      if (!visitor || delta.seen.has(visitor)) continue;
+      delta.seen.add(visitor);
+      if (click.newVisitor) delta.newVisitors++;
+      else delta.returningVisitors.push(visitor);
+    }
     return { rows, deltas: [...deltas.values()] };
   }
 

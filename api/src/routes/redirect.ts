@@ -1,145 +1,44 @@
-import { newId } from '@tuike/core';
-import type { RedirectTarget } from '@tuike/db';
 import { Hono } from 'hono';
 import type { AppContext, AppEnv } from '../context';
 import type { Deps } from '../deps';
 import type { ClientIpReader } from '../middleware/request-context';
-
-export const VISITOR_COOKIE = 'tk_v';
-const CODE = /^[A-Za-z0-9_-]{4,32}$/;
-const VISITOR = /^[A-Za-z0-9_-]{8,40}$/;
-
-const NOT_FOUND_PAGE = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>链接无效 Link not found</title><style>body{font:16px/1.6 system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;color:#1f2937;background:#f9fafb}main{text-align:center;padding:24px}h1{font-size:20px;margin:0 0 8px}p{margin:0;color:#6b7280}</style></head><body><main><h1>链接无效或已过期</h1><p>This link does not exist, has been disabled or has expired.</p></main></body></html>`;
-
-const UNAVAILABLE_PAGE = NOT_FOUND_PAGE.replace(
-  '链接无效或已过期',
-  '服务暂不可用，请稍后再试',
-).replace(
-  'This link does not exist, has been disabled or has expired.',
-  'The service is briefly unavailable. Please try again.',
-);
-
-function page(html: string, status: number): Response {
-  return new Response(html, {
-    status,
-    headers: {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Robots-Tag': 'noindex',
-      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-    },
-  });
-}
-
-/** The visitor id from our cookie, when the browser sent a well-formed one. */
-function visitorFrom(cookieHeader: string | undefined): string | null {
-  if (!cookieHeader) return null;
-  const at = cookieHeader.indexOf(`${VISITOR_COOKIE}=`);
-  if (at < 0 || (at > 0 && cookieHeader[at - 1] !== ' ' && cookieHeader[at - 1] !== ';'))
-    return null;
-  const start = at + VISITOR_COOKIE.length + 1;
-  const end = cookieHeader.indexOf(';', start);
-  const value = cookieHeader.slice(start, end < 0 ? undefined : end).trim();
-  return VISITOR.test(value) ? value : null;
-}
-
-/**
- * The destination split around where the click id goes, computed once per target: the URL API
- * does the parsing (and drops a click-id parameter the destination may already carry); each
- * redirect then only joins strings. Click ids and parameter names need no escaping.
- */
-interface LocationTemplate {
-  head: string;
-  tail: string;
-}
-const templates = new WeakMap<RedirectTarget, LocationTemplate>();
-
-function locationTemplate(target: RedirectTarget): LocationTemplate {
-  let template = templates.get(target);
-  if (!template) {
-    const url = new URL(target.destination);
-    url.searchParams.delete(target.clickIdParam);
-    const hash = url.hash;
-    url.hash = '';
-    const base = url.href;
-    template = {
-      head: `${base}${url.search ? '&' : base.endsWith('?') ? '' : '?'}${target.clickIdParam}=`,
-      tail: hash,
-    };
-    templates.set(target, template);
-  }
-  return template;
-}
+import { createRedirectAnswerer, type RedirectVisit } from '../redirect/answer';
 
 /** Reads request headers; the Node entry passes one that skips building a Headers object. */
 export type HeaderReader = (c: AppContext, name: string) => string | undefined;
 
-function isLive(target: RedirectTarget | null, now: number): target is RedirectTarget {
-  if (!target?.active) return false;
-  return target.expiresAt === null || Date.parse(target.expiresAt) > now;
+/** The visit as Hono sees the request (any runtime). */
+export function visitFromContext(
+  c: AppContext,
+  trustProxy: boolean,
+  socketIp: ClientIpReader,
+  header: HeaderReader,
+): RedirectVisit {
+  const forwardedProto = trustProxy ? header(c, 'x-forwarded-proto') : undefined;
+  const forwardedFor = trustProxy ? header(c, 'x-forwarded-for')?.split(',')[0]?.trim() : '';
+  return {
+    method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
+    code: c.req.param('code') ?? '',
+    cookie: header(c, 'cookie'),
+    userAgent: header(c, 'user-agent'),
+    referrer: header(c, 'referer'),
+    ip: forwardedFor || socketIp(c),
+    secure: forwardedProto ? forwardedProto === 'https' : c.req.url.startsWith('https:'),
+  };
 }
 
 /**
- * GET /r/:code — the hot path. Resolves the code through the caches, answers a 302 to the
- * stored destination with a click id appended, sets the visitor cookie and queues the click.
- * It never waits for Postgres or Redis on a warm cache, and never redirects anywhere but the
- * stored destination.
+ * GET /r/:code — the hot path (see redirect/answer.ts). The Node entry answers these requests
+ * before they reach Hono; this route serves them on Workers and wherever the app is fetched.
  */
 export function redirectRoutes(deps: Deps, socketIp: ClientIpReader, readHeader?: HeaderReader) {
-  const { linkResolver, clickRecorder, config, clock } = deps;
+  const answer = createRedirectAnswerer(deps);
   const header: HeaderReader = readHeader ?? ((c, name) => c.req.header(name));
 
-  async function redirect(c: AppContext): Promise<Response> {
-    const code = c.req.param('code') ?? '';
-    if (!CODE.test(code)) return page(NOT_FOUND_PAGE, 404);
-    let target: RedirectTarget | null;
-    try {
-      target = await linkResolver.resolve(code);
-    } catch {
-      return page(UNAVAILABLE_PAGE, 503);
-    }
-    const now = clock.now();
-    if (!isLive(target, now.getTime())) return page(NOT_FOUND_PAGE, 404);
-
-    const clickId = newId('click', now.getTime());
-    const visitorId = visitorFrom(header(c, 'cookie')) ?? newId('click', now.getTime()).slice(4);
-    const template = locationTemplate(target);
-
-    const forwardedProto = config.trustProxy ? header(c, 'x-forwarded-proto') : undefined;
-    const secure = forwardedProto ? forwardedProto === 'https' : c.req.url.startsWith('https:');
-    const maxAge = target.attributionWindowDays * 86_400;
-    const cookie = `${VISITOR_COOKIE}=${visitorId}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
-
-    if (c.req.method === 'GET') {
-      const forwarded = config.trustProxy
-        ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim()
-        : undefined;
-      clickRecorder.record({
-        tenantId: target.tenantId,
-        id: clickId,
-        clickedAt: now,
-        linkId: target.linkId,
-        promoterId: target.promoterId,
-        source: 'redirect',
-        visitorId,
-        ip: forwarded || socketIp(c) || 'unknown',
-        userAgent: header(c, 'user-agent')?.slice(0, 512) ?? null,
-        referrer: header(c, 'referer')?.slice(0, 1024) ?? null,
-        timeZone: target.timeZone,
-        ipSalt: target.ipSalt,
-      });
-    }
-
-    return new Response(null, {
-      status: 302,
-      headers: {
-        Location: `${template.head}${clickId}${template.tail}`,
-        'Set-Cookie': cookie,
-        'Cache-Control': 'no-store',
-        'X-Robots-Tag': 'noindex',
-      },
-    });
-  }
-
-  return new Hono<AppEnv>().on(['GET', 'HEAD'], '/r/:code', redirect);
+  return new Hono<AppEnv>().on(['GET', 'HEAD'], '/r/:code', async (c) => {
+    const { status, headers, body } = await answer(
+      visitFromContext(c, deps.config.trustProxy, socketIp, header),
+    );
+    return new Response(body, { status, headers });
+  });
 }

@@ -56,6 +56,7 @@ export const visitRoutes = createRouter()
       promoterId: target.promoterId,
       source: 'visit',
       visitorId,
+      newVisitor: given === undefined,
       ip,
       userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
       referrer: null,

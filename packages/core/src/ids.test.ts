@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ID_PREFIXES, type IdKind, isId, newId } from './ids';
+import { ID_PREFIXES, type IdKind, isId, newId, timeOfId } from './ids';
 
 describe('newId', () => {
   it('makes ids with the prefix of their kind that isId accepts', () => {
@@ -30,5 +30,21 @@ describe('newId', () => {
   it('does not repeat across many draws', () => {
     const seen = new Set(Array.from({ length: 10_000 }, () => newId('click', 0)));
     expect(seen.size).toBe(10_000);
+  });
+});
+
+describe('timeOfId', () => {
+  it('reads back the time an id was made at', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 47 }),
+        (t) => timeOfId('click', newId('click', t)) === t,
+      ),
+    );
+  });
+
+  it('answers null for a malformed id or one of another kind', () => {
+    expect(timeOfId('click', newId('link'))).toBeNull();
+    expect(timeOfId('click', 'clk_nope')).toBeNull();
   });
 });

@@ -52,6 +52,22 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
   return `${ID_PREFIXES[kind]}_${encodeTime(now)}${randomPart()}`;
 }
 
+/**
+ * The creation time (ms since the epoch) an id carries, or null when `value` is not an id of
+ * `kind`. Clicks are stored under the time of their id, so a click id alone finds its row.
+ *
+ * @example
+ *   timeOfId('click', newId('click', 1_700_000_000_000)) // => 1700000000000
+ */
+export function timeOfId(kind: IdKind, value: string): number | null {
+  if (!isId(kind, value)) return null;
+  const start = ID_PREFIXES[kind].length + 1;
+  let ms = 0;
+  for (let i = start; i < start + TIME_LENGTH; i++)
+    ms = ms * 32 + CROCKFORD.indexOf(value.charAt(i));
+  return ms;
+}
+
 const ID_BODY = new RegExp(`^[${CROCKFORD}]{${TIME_LENGTH + RANDOM_LENGTH}}$`);
 
 /** True when `value` is a well-formed id of the given kind. */

@@ -383,8 +383,8 @@ export const clicks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.clickedAt, t.id] }),
-    // Attribution by click id.
-    index('clicks_tenant_id_id_idx').on(t.tenantId, t.id),
+    // Attribution by click id needs no index of its own: the id encodes its click time, so a
+    // lookup names the primary key in full (and the partition).
     // A visitor's last clicks inside the attribution window.
     index('clicks_tenant_id_visitor_id_clicked_at_idx').on(t.tenantId, t.visitorId, t.clickedAt),
   ],

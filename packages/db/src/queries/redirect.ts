@@ -41,7 +41,25 @@ export async function getRedirectTarget(
   return { ...rest, active: status === 'active', expiresAt: expiresAt?.toISOString() ?? null };
 }
 
-export type ClickInsert = typeof clicks.$inferInsert;
+/**
+ * A click row as the writer sends it: column names as in the table, so the batch serialises
+ * straight to the JSON the insert reads.
+ */
+export interface ClickRow {
+  tenant_id: string;
+  /** ISO 8601 UTC. */
+  clicked_at: string;
+  id: string;
+  link_id: string;
+  promoter_id: string;
+  source: 'redirect' | 'visit';
+  visitor_id: string | null;
+  ip_hash: string;
+  user_agent: string | null;
+  referrer: string | null;
+  is_bot: boolean;
+  is_suspicious: boolean;
+}
 
 export interface RollupDelta {
   tenantId: string;
@@ -49,56 +67,45 @@ export interface RollupDelta {
   promoterId: string;
   /** Calendar day in the tenant's time zone, YYYY-MM-DD. */
   day: string;
+  /** The tenant's time zone: the day's bounds for the look-back below. */
+  timeZone: string;
   clicks: number;
   bots: number;
   suspicious: number;
-  /** Visitor ids seen in this batch (non-bot clicks); only new ones raise the count. */
-  visitors: string[];
+  /** Visitors whose id the redirect minted in this batch: new by construction. */
+  newVisitors: number;
+  /**
+   * Visitors that came back with our cookie (non-bot clicks, each once, none of them minted in
+   * this batch): new for the day only if neither the visitor table nor an earlier click of the
+   * day has them.
+   */
+  returningVisitors: string[];
 }
 
 /**
  * Writes a batch of clicks and folds them into the daily rollups, in one transaction: the
  * rollups never count a click that is not stored.
+ *
+ * Unique visitors: a minted visitor id is new, so it costs no lookup and no row. A returning
+ * visitor is claimed in `click_visitors` (the unique key settles races between writers) and
+ * counts when no earlier non-bot click of the day on the link has it. The rollups are written
+ * before this batch's clicks, so that look-back sees only earlier batches.
  */
 export async function writeClickBatch(
   tx: Executor,
-  rows: ClickInsert[],
-  deltas: RollupDelta[],
+  rows: readonly ClickRow[],
+  deltas: readonly RollupDelta[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  // Each statement takes its whole batch as one JSON parameter: a fixed, small statement for
-  // any batch size, and far cheaper to build than thousands of bound values.
-  const clickJson = JSON.stringify(
-    rows.map((r) => ({
-      tenant_id: r.tenantId,
-      clicked_at: r.clickedAt,
-      id: r.id,
-      link_id: r.linkId,
-      promoter_id: r.promoterId,
-      source: r.source,
-      visitor_id: r.visitorId ?? null,
-      ip_hash: r.ipHash ?? null,
-      user_agent: r.userAgent ?? null,
-      referrer: r.referrer ?? null,
-      is_bot: r.isBot ?? false,
-      is_suspicious: r.isSuspicious ?? false,
-    })),
-  );
-  await tx.execute(sql`
-    insert into clicks (tenant_id, clicked_at, id, link_id, promoter_id, source, visitor_id,
-                        ip_hash, user_agent, referrer, is_bot, is_suspicious)
-    select * from json_to_recordset(${clickJson}::json) as c(
-      tenant_id text, clicked_at timestamptz, id text, link_id text, promoter_id text,
-      source text, visitor_id text, ip_hash text, user_agent text, referrer text,
-      is_bot boolean, is_suspicious boolean)`);
 
   const visitorJson = JSON.stringify(
     deltas.flatMap((d) =>
-      d.visitors.map((visitor) => ({
+      d.returningVisitors.map((visitor) => ({
         tenant_id: d.tenantId,
         link_id: d.linkId,
         day: d.day,
         visitor,
+        tz: d.timeZone,
       })),
     ),
   );
@@ -109,35 +116,56 @@ export async function writeClickBatch(
       day: d.day,
       promoter_id: d.promoterId,
       clicks: d.clicks,
+      new_visitors: d.newVisitors,
       bots: d.bots,
       suspicious: d.suspicious,
     })),
   );
-  // New visitors of the day are those the visitor table did not have yet.
   await tx.execute(sql`
-    with fresh as (
+    with returning_visitors as (
+      select * from json_to_recordset(${visitorJson}::text::json)
+        as v(tenant_id text, link_id text, day date, visitor text, tz text)
+    ),
+    claimed as (
       insert into click_visitors (tenant_id, link_id, day, visitor)
-      select * from json_to_recordset(${visitorJson}::json)
-        as v(tenant_id text, link_id text, day date, visitor text)
+      select tenant_id, link_id, day, visitor from returning_visitors
       on conflict do nothing
-      returning tenant_id, link_id, day
+      returning tenant_id, link_id, day, visitor
     ),
     fresh_counts as (
-      select tenant_id, link_id, day, count(*)::int as n from fresh group by 1, 2, 3
+      select c.tenant_id, c.link_id, c.day, count(*)::int as n
+      from claimed c join returning_visitors v using (tenant_id, link_id, day, visitor)
+      where not exists (
+        select 1 from clicks k
+        where k.tenant_id = c.tenant_id and k.visitor_id = c.visitor
+          and k.clicked_at >= (c.day::timestamp at time zone v.tz)
+          and k.clicked_at < ((c.day + 1)::timestamp at time zone v.tz)
+          and k.link_id = c.link_id and not k.is_bot)
+      group by 1, 2, 3
     )
     insert into click_rollups (tenant_id, link_id, day, promoter_id, clicks, unique_visitors,
                                bots, suspicious)
-    select r.tenant_id, r.link_id, r.day, r.promoter_id, r.clicks, coalesce(f.n, 0), r.bots,
-           r.suspicious
-    from json_to_recordset(${rollupJson}::json) as r(
-      tenant_id text, link_id text, day date, promoter_id text, clicks int, bots int,
-      suspicious int)
+    select r.tenant_id, r.link_id, r.day, r.promoter_id, r.clicks,
+           r.new_visitors + coalesce(f.n, 0), r.bots, r.suspicious
+    from json_to_recordset(${rollupJson}::text::json) as r(
+      tenant_id text, link_id text, day date, promoter_id text, clicks int, new_visitors int,
+      bots int, suspicious int)
     left join fresh_counts f using (tenant_id, link_id, day)
     on conflict (tenant_id, link_id, day) do update set
       clicks = click_rollups.clicks + excluded.clicks,
       unique_visitors = click_rollups.unique_visitors + excluded.unique_visitors,
       bots = click_rollups.bots + excluded.bots,
       suspicious = click_rollups.suspicious + excluded.suspicious`);
+
+  // The whole batch as one JSON parameter: a fixed, small statement for any batch size, and far
+  // cheaper to build than thousands of bound values.
+  await tx.execute(sql`
+    insert into clicks (tenant_id, clicked_at, id, link_id, promoter_id, source, visitor_id,
+                        ip_hash, user_agent, referrer, is_bot, is_suspicious)
+    select * from json_to_recordset(${JSON.stringify(rows)}::text::json) as c(
+      tenant_id text, clicked_at timestamptz, id text, link_id text, promoter_id text,
+      source text, visitor_id text, ip_hash text, user_agent text, referrer text,
+      is_bot boolean, is_suspicious boolean)`);
 }
 
 /** Makes the monthly click partitions from `from`'s month on, `months` of them. */

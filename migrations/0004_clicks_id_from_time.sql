@@ -1,0 +1,1 @@
+DROP INDEX "clicks_tenant_id_id_idx";
