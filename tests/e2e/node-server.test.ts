@@ -128,7 +128,16 @@ describe('node entry', () => {
         const shape = async (res: Response) => ({
           status: res.status,
           headers: [...res.headers.entries()]
-            .filter(([name]) => !['date', 'keep-alive', 'connection', 'content-length', 'transfer-encoding'].includes(name))
+            .filter(
+              ([name]) =>
+                ![
+                  'date',
+                  'keep-alive',
+                  'connection',
+                  'content-length',
+                  'transfer-encoding',
+                ].includes(name),
+            )
             .map(([name, value]) => [name, value.replace(/clk_[0-9a-z]+/, 'clk_…')]),
           body: await res.text(),
         });

@@ -41,6 +41,9 @@ export async function getRedirectTarget(
   return { ...rest, active: status === 'active', expiresAt: expiresAt?.toISOString() ?? null };
 }
 
+/** Rows per insert statement: about 250 bytes of JSON each, so a chunk stays under 128 KiB. */
+const CLICK_CHUNK = 200;
+
 /**
  * A click row as the writer sends it: column names as in the table, so the batch serialises
  * straight to the JSON the insert reads.
@@ -157,15 +160,19 @@ export async function writeClickBatch(
       bots = click_rollups.bots + excluded.bots,
       suspicious = click_rollups.suspicious + excluded.suspicious`);
 
-  // The whole batch as one JSON parameter: a fixed, small statement for any batch size, and far
-  // cheaper to build than thousands of bound values.
-  await tx.execute(sql`
-    insert into clicks (tenant_id, clicked_at, id, link_id, promoter_id, source, visitor_id,
-                        ip_hash, user_agent, referrer, is_bot, is_suspicious)
-    select * from json_to_recordset(${JSON.stringify(rows)}::text::json) as c(
-      tenant_id text, clicked_at timestamptz, id text, link_id text, promoter_id text,
-      source text, visitor_id text, ip_hash text, user_agent text, referrer text,
-      is_bot boolean, is_suspicious boolean)`);
+  // Each chunk of rows goes as one JSON parameter: a fixed, small statement for any batch size,
+  // far cheaper to build than thousands of bound values. Chunks stay under V8's large-object
+  // size, so their strings die young instead of piling up until a full collection.
+  for (let start = 0; start < rows.length; start += CLICK_CHUNK) {
+    const chunk = rows.slice(start, start + CLICK_CHUNK);
+    await tx.execute(sql`
+      insert into clicks (tenant_id, clicked_at, id, link_id, promoter_id, source, visitor_id,
+                          ip_hash, user_agent, referrer, is_bot, is_suspicious)
+      select * from json_to_recordset(${JSON.stringify(chunk)}::text::json) as c(
+        tenant_id text, clicked_at timestamptz, id text, link_id text, promoter_id text,
+        source text, visitor_id text, ip_hash text, user_agent text, referrer text,
+        is_bot boolean, is_suspicious boolean)`);
+  }
 }
 
 /** Makes the monthly click partitions from `from`'s month on, `months` of them. */
