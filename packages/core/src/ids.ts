@@ -24,6 +24,8 @@ export const ID_PREFIXES = {
   click: 'clk',
   conversion: 'cnv',
   commission: 'com',
+  refund: 'rfd',
+  journalEntry: 'jre',
   withdrawal: 'wdr',
   payoutBatch: 'pob',
   ruleSet: 'rls',

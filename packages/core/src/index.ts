@@ -1,4 +1,7 @@
+export * from './attribution';
+export * from './fraud';
 export * from './ids';
+export * from './ledger';
 export * from './money';
 export * from './permissions';
 export * from './promoter-tree';

@@ -31,6 +31,14 @@ export interface TenantSettings {
   roundingMode: RoundingMode;
   maxCommissionShareBps: number;
   makerChecker: boolean;
+  /** Which of a customer's clicks wins when the merchant sends no click id. */
+  attributionModel: 'last_click' | 'first_click';
+  /** How long a customer stays bound to the promoter who first brought them (锁客). */
+  bindingDays: number;
+  /** What binds a customer: their first click, or their first conversion. */
+  bindOn: 'first_click' | 'first_conversion';
+  /** Partial overrides of the fraud defaults; see `parseFraudSettings`. */
+  fraudSettings: Record<string, unknown>;
 }
 
 /** How the rules engine rounds a computed commission to minor units (once, at the end). */
@@ -50,6 +58,10 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   roundingMode: 'down',
   maxCommissionShareBps: 5000,
   makerChecker: false,
+  attributionModel: 'last_click',
+  bindingDays: 180,
+  bindOn: 'first_conversion',
+  fraudSettings: {},
 };
 
 /** The deepest distribution a profile allows. */
