@@ -9,6 +9,7 @@ import { type ClientIpReader, requestContext } from './middleware/request-contex
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
+import { conversionRoutes } from './routes/conversions';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { linkRoutes } from './routes/links';
@@ -81,6 +82,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', ruleSetRoutes);
   app.route('/', linkRoutes);
   app.route('/', statsRoutes);
+  app.route('/', conversionRoutes);
   app.route('/', visitRoutes);
   app.route('/', docsRoutes);
 

@@ -20,6 +20,7 @@ interface Fixtures {
   promoterId: string;
   linkId: string;
   ruleSetId: string;
+  conversionId: string;
 }
 
 let h: Harness;
@@ -37,6 +38,8 @@ const PATH_IDS: [RegExp, keyof Fixtures][] = [
   [/^\/v1\/promoters\/\{id\}/, 'promoterId'],
   [/^\/v1\/links\/\{id\}/, 'linkId'],
   [/^\/v1\/rule-sets\/\{id\}/, 'ruleSetId'],
+  [/^\/v1\/conversions\/\{id\}/, 'conversionId'],
+  [/^\/v1\/reviews\/\{id\}/, 'conversionId'],
 ];
 
 /** A body each write route accepts, so that only the check under test can refuse it. */
@@ -81,6 +84,11 @@ const VALID_BODIES: Record<string, () => unknown> = {
   'POST /v1/rule-sets/{id}/simulate': () => ({
     orders: [{ amount: '10000', chain: [{ id: 'p1' }] }],
   }),
+  'POST /v1/conversions': () => ({ orderId: 'SO-MATRIX-2', amount: '1000', currency: 'CNY' }),
+  'POST /v1/conversions/{id}/refunds': () => ({ refundId: 're_matrix', amount: '100' }),
+  'POST /v1/conversions/{id}/cancel': () => ({ reason: 'matrix' }),
+  'POST /v1/reviews/{id}/approve': () => ({}),
+  'POST /v1/reviews/{id}/reject': () => ({ reason: 'matrix' }),
   'POST /v1/rule-sets/{id}/backtest': () => ({
     from: '2026-01-01T00:00:00Z',
     to: '2026-02-01T00:00:00Z',
@@ -158,6 +166,11 @@ beforeAll(async () => {
     }),
   );
   const ruleSet = await created(a.owner.POST('/v1/rule-sets', { body: { name: 'Base' } }));
+  const conversion = await created(
+    a.owner.POST('/v1/conversions', {
+      body: { orderId: 'SO-MATRIX-1', amount: '10000', currency: 'CNY' },
+    }),
+  );
   fx = {
     userId: auditor.id,
     roleId: role.id,
@@ -166,6 +179,7 @@ beforeAll(async () => {
     promoterId: promoter.id,
     linkId: link.id,
     ruleSetId: ruleSet.id,
+    conversionId: conversion.id,
   };
 
   const doc = (await (await h.request('/openapi.json')).json()) as {

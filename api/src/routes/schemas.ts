@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import {
   COMPLIANCE_PROFILE_NAMES,
+  FraudSettingsSchema,
   isTimeZone,
   normalizeDomain,
   parseMinorUnits,
@@ -42,6 +43,30 @@ const Domain = z
   })
   .openapi({ type: 'string', example: 'shop.example.com' });
 
+/**
+ * Overrides of the fraud defaults: checked against the full schema (so a bad weight or band is
+ * refused naming its path) and stored as sent, so later changes of the defaults still apply to
+ * what the tenant did not set.
+ */
+const FraudSettingsInput = z
+  .record(z.string(), z.unknown())
+  .superRefine((value, ctx) => {
+    const parsed = FraudSettingsSchema.safeParse(value);
+    if (parsed.success) return;
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.path as (string | number)[],
+        message: issue.message,
+      });
+    }
+  })
+  .openapi({
+    type: 'object',
+    description:
+      'Fraud overrides: { thresholds?: {…}, weights?: {…}, bands?: { reviewFrom, rejectFrom } }',
+  });
+
 export const TenantSettingsInput = z
   .strictObject({
     currency: CurrencySchema,
@@ -69,6 +94,16 @@ export const TenantSettingsInput = z
     makerChecker: z.boolean().openapi({
       description: 'Publishing commission rules needs a second person’s approval',
     }),
+    attributionModel: z.enum(['last_click', 'first_click']).openapi({
+      description: 'Which of the customer’s clicks in the window wins without a click id',
+    }),
+    bindingDays: z.number().int().min(1).max(3650).openapi({
+      description: 'How long a customer stays bound to the promoter who first brought them (锁客)',
+    }),
+    bindOn: z.enum(['first_click', 'first_conversion']).openapi({
+      description: 'What binds a customer to a promoter: the first click or the first conversion',
+    }),
+    fraud: FraudSettingsInput,
   })
   .partial()
   .openapi('TenantSettingsInput');
@@ -89,6 +124,13 @@ export const TenantSchema = z
       roundingMode: z.enum(ROUNDING_MODES),
       maxCommissionShareBps: z.number().int(),
       makerChecker: z.boolean(),
+      attributionModel: z.enum(['last_click', 'first_click']),
+      bindingDays: z.number().int(),
+      bindOn: z.enum(['first_click', 'first_conversion']),
+      fraud: z.record(z.string(), z.unknown()).openapi({
+        description: 'The tenant’s overrides of the fraud defaults (thresholds, weights, bands)',
+      }),
+      stripeWebhookConfigured: z.boolean(),
     }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -112,6 +154,11 @@ export function tenantJson(t: TenantRow): z.infer<typeof TenantSchema> {
       roundingMode: t.roundingMode,
       maxCommissionShareBps: t.maxCommissionShareBps,
       makerChecker: t.makerChecker,
+      attributionModel: t.attributionModel,
+      bindingDays: t.bindingDays,
+      bindOn: t.bindOn,
+      fraud: (t.fraudSettings ?? {}) as Record<string, unknown>,
+      stripeWebhookConfigured: t.stripeWebhookSecret !== null,
     },
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),

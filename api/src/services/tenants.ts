@@ -39,6 +39,11 @@ export interface TenantSettingsPatch {
   roundingMode?: RoundingMode | undefined;
   maxCommissionShareBps?: number | undefined;
   makerChecker?: boolean | undefined;
+  attributionModel?: 'last_click' | 'first_click' | undefined;
+  bindingDays?: number | undefined;
+  bindOn?: 'first_click' | 'first_conversion' | undefined;
+  /** Partial overrides of the fraud defaults, already validated by `FraudSettingsSchema`. */
+  fraud?: Record<string, unknown> | undefined;
 }
 
 export interface CreateTenantInput {
@@ -48,8 +53,8 @@ export interface CreateTenantInput {
 }
 
 /** A tenant as the audit log keeps it: without its IP-hashing salt. */
-function auditable(tenant: TenantRow): Omit<TenantRow, 'ipSalt'> {
-  const { ipSalt: _salt, ...rest } = tenant;
+function auditable(tenant: TenantRow): Omit<TenantRow, 'ipSalt' | 'stripeWebhookSecret'> {
+  const { ipSalt: _salt, stripeWebhookSecret: _secret, ...rest } = tenant;
   return rest;
 }
 
@@ -95,6 +100,10 @@ function mergeSettings(current: TenantRow, patch: TenantSettingsPatch): TenantPa
     out.maxCommissionShareBps = patch.maxCommissionShareBps;
   }
   if (patch.makerChecker !== undefined) out.makerChecker = patch.makerChecker;
+  if (patch.attributionModel !== undefined) out.attributionModel = patch.attributionModel;
+  if (patch.bindingDays !== undefined) out.bindingDays = patch.bindingDays;
+  if (patch.bindOn !== undefined) out.bindOn = patch.bindOn;
+  if (patch.fraud !== undefined) out.fraudSettings = patch.fraud;
   return out;
 }
 
@@ -107,6 +116,7 @@ export async function createTenant(deps: Deps, input: CreateTenantInput, client:
     name: input.name,
     ...DEFAULT_TENANT_SETTINGS,
     ipSalt: randomSecret(16),
+    stripeWebhookSecret: null,
     createdAt: deps.clock.now(),
     updatedAt: deps.clock.now(),
   };

@@ -45,6 +45,18 @@ export const tenants = pgTable(
       .default('down'),
     maxCommissionShareBps: integer('max_commission_share_bps').notNull().default(5000),
     makerChecker: boolean('maker_checker').notNull().default(false),
+    // Attribution: which of a customer's clicks wins, and customer binding (锁客).
+    attributionModel: text('attribution_model', { enum: ['last_click', 'first_click'] })
+      .notNull()
+      .default('last_click'),
+    bindingDays: integer('binding_days').notNull().default(180),
+    bindOn: text('bind_on', { enum: ['first_click', 'first_conversion'] })
+      .notNull()
+      .default('first_conversion'),
+    // Partial overrides of the fraud defaults (thresholds, weights, bands), validated by core.
+    fraudSettings: jsonb('fraud_settings').notNull().default(sql`'{}'::jsonb`),
+    // Stripe webhook signing secret (whsec_…), encrypted with the server's secret key.
+    stripeWebhookSecret: text('stripe_webhook_secret'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -61,6 +73,7 @@ export const tenants = pgTable(
       sql`${t.maxCommissionShareBps} between 0 and 10000`,
     ),
     check('tenants_click_id_param_check', sql`${t.clickIdParam} ~ '^[A-Za-z0-9_-]{1,32}$'`),
+    check('tenants_binding_days_check', sql`${t.bindingDays} between 1 and 3650`),
   ],
 );
 
@@ -209,6 +222,8 @@ export const apiKeys = pgTable(
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull(),
     scopes: text('scopes').array().notNull(),
+    // Secret for the optional HMAC signature of postback bodies, encrypted; null: not required.
+    signingSecret: text('signing_secret'),
     createdBy: text('created_by'),
     createdAt: createdAt(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
@@ -477,5 +492,304 @@ export const ruleSetVersions = pgTable(
     uniqueIndex('rule_set_versions_published_idx')
       .on(t.tenantId, t.ruleSetId)
       .where(sql`status = 'published'`),
+  ],
+);
+
+const money = (name: string) => bigint(name, { mode: 'bigint' });
+
+/**
+ * A sale a merchant reported (postback) or Stripe told us about. `(tenant, order_id)` is
+ * unique: a repeated order is the same conversion. Attribution and the fraud verdict are
+ * stored beside it, with the facts they were decided from, so a person can see why.
+ */
+export const conversions = pgTable(
+  'conversions',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: text('id').notNull(),
+    orderId: text('order_id').notNull(),
+    source: text('source', { enum: ['postback', 'stripe'] }).notNull(),
+    // approved: commissions pending; review: held for a person; rejected: commissions voided;
+    // cancelled: the merchant cancelled the order (commissions voided).
+    status: text('status', { enum: ['approved', 'review', 'rejected', 'cancelled'] }).notNull(),
+    amount: money('amount').notNull(),
+    discount: money('discount').notNull().default(sql`0`),
+    currency: text('currency').notNull(),
+    refundedAmount: money('refunded_amount').notNull().default(sql`0`),
+    // [{ sku, category, quantity, unitAmount, discount }], amounts as strings of minor units.
+    items: jsonb('items').notNull().default(sql`'[]'::jsonb`),
+    customerRef: text('customer_ref'),
+    deviceId: text('device_id'),
+    ipHash: text('ip_hash'),
+    userAgent: text('user_agent'),
+    clickId: text('click_id'),
+    couponCode: text('coupon_code'),
+    campaign: text('campaign'),
+    subId: text('sub_id'),
+    promoterId: text('promoter_id'),
+    linkId: text('link_id'),
+    // When the attributed click was made (click id or the customer's click), for fraud counts.
+    clickedAt: timestamp('clicked_at', { withTimezone: true }),
+    attributionKind: text('attribution_kind', {
+      enum: ['binding', 'click', 'coupon', 'visitor_click', 'organic'],
+    }).notNull(),
+    attributionPath: jsonb('attribution_path').notNull().default(sql`'[]'::jsonb`),
+    // The promoter chain at the time of the sale: [{ id, tierId, tierLevel }], seller first.
+    chain: jsonb('chain').notNull().default(sql`'[]'::jsonb`),
+    customerOrderNumber: integer('customer_order_number').notNull().default(1),
+    fraudScore: smallint('fraud_score').notNull().default(0),
+    fraudReasons: jsonb('fraud_reasons').notNull().default(sql`'[]'::jsonb`),
+    ruleSetId: text('rule_set_id'),
+    ruleSetVersion: integer('rule_set_version'),
+    // Stripe: the payment intent (or charge) that refunds and disputes point at.
+    paymentRef: text('payment_ref'),
+    subscriptionRef: text('subscription_ref'),
+    paymentNumber: integer('payment_number'),
+    metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    reviewNote: text('review_note'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('conversions_tenant_id_order_id_idx').on(t.tenantId, t.orderId),
+    uniqueIndex('conversions_tenant_id_payment_ref_idx')
+      .on(t.tenantId, t.paymentRef)
+      .where(sql`payment_ref is not null`),
+    index('conversions_tenant_id_promoter_id_occurred_at_idx').on(
+      t.tenantId,
+      t.promoterId,
+      t.occurredAt,
+    ),
+    index('conversions_tenant_id_occurred_at_idx').on(t.tenantId, t.occurredAt),
+    // Velocity: conversions per hashed IP and per device in the last hour.
+    index('conversions_tenant_id_ip_hash_occurred_at_idx').on(t.tenantId, t.ipHash, t.occurredAt),
+    index('conversions_tenant_id_device_id_occurred_at_idx').on(
+      t.tenantId,
+      t.deviceId,
+      t.occurredAt,
+    ),
+    index('conversions_tenant_id_customer_ref_idx').on(t.tenantId, t.customerRef),
+    // The review queue.
+    index('conversions_tenant_id_status_id_idx').on(t.tenantId, t.status, t.id),
+    check('conversions_amount_check', sql`${t.amount} > 0`),
+    check('conversions_discount_check', sql`${t.discount} >= 0`),
+    check('conversions_refunded_amount_check', sql`${t.refundedAmount} between 0 and ${t.amount}`),
+    check('conversions_fraud_score_check', sql`${t.fraudScore} between 0 and 100`),
+  ],
+);
+
+/** One beneficiary's commission on one conversion, as the rules engine computed it. */
+export const commissions = pgTable(
+  'commissions',
+  {
+    tenantId: text('tenant_id').notNull(),
+    id: text('id').notNull(),
+    conversionId: text('conversion_id').notNull(),
+    beneficiaryId: text('beneficiary_id').notNull(),
+    level: smallint('level').notNull(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    // What refunds and disputes have taken back of `amount` so far.
+    clawedBack: money('clawed_back').notNull().default(sql`0`),
+    status: text('status', { enum: ['pending', 'held', 'voided'] }).notNull(),
+    ruleId: text('rule_id').notNull(),
+    ruleSetId: text('rule_set_id').notNull(),
+    ruleSetVersion: integer('rule_set_version').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.conversionId],
+      foreignColumns: [conversions.tenantId, conversions.id],
+    }).onDelete('restrict'),
+    index('commissions_tenant_id_conversion_id_idx').on(t.tenantId, t.conversionId),
+    index('commissions_tenant_id_beneficiary_id_created_at_idx').on(
+      t.tenantId,
+      t.beneficiaryId,
+      t.createdAt,
+    ),
+    check('commissions_amount_check', sql`${t.amount} >= 0`),
+    check('commissions_clawed_back_check', sql`${t.clawedBack} between 0 and ${t.amount}`),
+    check('commissions_level_check', sql`${t.level} between 0 and 2`),
+  ],
+);
+
+/** A refund of part or all of a conversion; `external_id` is the merchant's or Stripe's id. */
+export const refunds = pgTable(
+  'refunds',
+  {
+    tenantId: text('tenant_id').notNull(),
+    id: text('id').notNull(),
+    conversionId: text('conversion_id').notNull(),
+    externalId: text('external_id').notNull(),
+    amount: money('amount').notNull(),
+    currency: text('currency').notNull(),
+    // Commission taken back by this refund, over all lines.
+    clawback: money('clawback').notNull(),
+    reason: text('reason'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({
+      columns: [t.tenantId, t.conversionId],
+      foreignColumns: [conversions.tenantId, conversions.id],
+    }).onDelete('restrict'),
+    uniqueIndex('refunds_tenant_id_conversion_id_external_id_idx').on(
+      t.tenantId,
+      t.conversionId,
+      t.externalId,
+    ),
+    check('refunds_amount_check', sql`${t.amount} > 0`),
+  ],
+);
+
+/**
+ * A balanced set of postings, written once. `(source_type, source_id, purpose)` is unique per
+ * tenant, so each fact takes effect once. Triggers refuse UPDATE and DELETE, and a deferred
+ * constraint trigger refuses a commit that leaves an entry unbalanced (see the migrations).
+ */
+export const journalEntries = pgTable(
+  'journal_entries',
+  {
+    tenantId: text('tenant_id').notNull(),
+    id: text('id').notNull(),
+    purpose: text('purpose').notNull(),
+    sourceType: text('source_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    currency: text('currency').notNull(),
+    conversionId: text('conversion_id'),
+    memo: text('memo'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('journal_entries_source_idx').on(t.tenantId, t.sourceType, t.sourceId, t.purpose),
+    index('journal_entries_tenant_id_conversion_id_idx').on(t.tenantId, t.conversionId),
+  ],
+);
+
+/** One leg of an entry: positive debits, negative credits, in the entry's currency. */
+export const postings = pgTable(
+  'postings',
+  {
+    tenantId: text('tenant_id').notNull(),
+    entryId: text('entry_id').notNull(),
+    seq: smallint('seq').notNull(),
+    account: text('account').notNull(),
+    currency: text('currency').notNull(),
+    amount: money('amount').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.entryId, t.seq] }),
+    foreignKey({
+      columns: [t.tenantId, t.entryId],
+      foreignColumns: [journalEntries.tenantId, journalEntries.id],
+    }).onDelete('restrict'),
+    index('postings_tenant_id_account_currency_idx').on(t.tenantId, t.account, t.currency),
+    check('postings_amount_check', sql`${t.amount} <> 0`),
+  ],
+);
+
+/** A customer bound to the promoter who first brought them (锁客), until `expires_at`. */
+export const customerBindings = pgTable(
+  'customer_bindings',
+  {
+    tenantId: text('tenant_id').notNull(),
+    customerRef: text('customer_ref').notNull(),
+    promoterId: text('promoter_id').notNull(),
+    source: text('source', { enum: ['first_click', 'first_conversion', 'transfer'] }).notNull(),
+    active: boolean('active').notNull().default(true),
+    boundAt: timestamp('bound_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.customerRef] }),
+    index('customer_bindings_tenant_id_promoter_id_idx').on(t.tenantId, t.promoterId),
+  ],
+);
+
+/** A promoter's coupon code: orders that carry it are attributed to the promoter. */
+export const coupons = pgTable(
+  'coupons',
+  {
+    tenantId: text('tenant_id').notNull(),
+    // Stored upper-case; codes compare case-insensitively.
+    code: text('code').notNull(),
+    promoterId: text('promoter_id').notNull(),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.code] }),
+    foreignKey({
+      columns: [t.tenantId, t.promoterId],
+      foreignColumns: [promoters.tenantId, promoters.id],
+    }).onDelete('cascade'),
+    check('coupons_code_check', sql`${t.code} ~ '^[A-Z0-9_-]{3,40}$'`),
+  ],
+);
+
+/**
+ * The first answer to a request sent with an `Idempotency-Key`, kept with the request's
+ * fingerprint so a repeat gets the same bytes and a different body under the key is refused.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    tenantId: text('tenant_id').notNull(),
+    principalId: text('principal_id').notNull(),
+    key: text('key').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    status: smallint('status').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.principalId, t.key] }),
+    index('idempotency_keys_created_at_idx').on(t.createdAt),
+  ],
+);
+
+/**
+ * Stripe events as received, stored by id before they are acknowledged, then processed.
+ * pending: not processed yet; parked: waits for an object it depends on; processed; ignored:
+ * a type we do not act on.
+ */
+export const stripeEvents = pgTable(
+  'stripe_events',
+  {
+    tenantId: text('tenant_id').notNull(),
+    id: text('id').notNull(),
+    type: text('type').notNull(),
+    livemode: boolean('livemode').notNull(),
+    // The payment the event is about (payment intent or charge id), for parked events.
+    paymentRef: text('payment_ref'),
+    payload: jsonb('payload').notNull(),
+    status: text('status', { enum: ['pending', 'parked', 'processed', 'ignored', 'failed'] })
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    // Stripe's own creation time of the event.
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('stripe_events_tenant_id_status_received_at_idx').on(t.tenantId, t.status, t.receivedAt),
+    index('stripe_events_tenant_id_payment_ref_idx').on(t.tenantId, t.paymentRef),
   ],
 );

@@ -4710,6 +4710,820 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List conversions, newest first / 订单列表 */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    orderId?: string;
+                    promoterId?: string;
+                    status?: "approved" | "review" | "rejected" | "cancelled";
+                    /** @description occurredAt at or after */
+                    from?: string;
+                    /** @description occurredAt before */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Conversion"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Report a sale (postback) / 上报订单 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Idempotency-Key: repeats with the same key within 24 h answer the first response */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateConversion"];
+                };
+            };
+            responses: {
+                /** @description The order was reported before: the stored conversion */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                /** @description Recorded, attributed, scored and commissioned */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description A request with this Idempotency-Key is still running */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was used with a different request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversion with its attribution, fraud reasons and commissions / 订单详情 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such conversion in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversions/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund part or all of a conversion / 退款 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Idempotency-Key: repeats with the same key within 24 h answer the first response */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CreateRefund"];
+                };
+            };
+            responses: {
+                /** @description The refund id was reported before: the stored refund */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Refund"];
+                    };
+                };
+                /** @description Recorded; the commission is clawed back in proportion */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Refund"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such conversion in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The conversion is cancelled, or the refund id has another amount */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description More than remains to refund, or the Idempotency-Key was reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an order: its commission is voided / 取消订单 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CancelConversion"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such conversion in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review queue: held and refused conversions / 风控审核队列 */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    status?: "review" | "rejected";
+                    promoterId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Conversion"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a held conversion: its commission counts / 审核通过 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReviewDecision"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such conversion in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The conversion is cancelled or was rejected by a person */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reviews/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a conversion: its commission is voided / 审核拒绝 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReviewRejection"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Conversion"];
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such conversion in the tenant */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The conversion is cancelled or was rejected by a person */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/promoter/conversions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A promoter’s sales as the promoter sees them / 推客的订单 */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description Whose sales; required except with a promoter’s own token */
+                    promoterId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["PromoterConversion"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or fails validation */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or invalid credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The principal lacks the permission */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/visits": {
         parameters: {
             query?: never;
@@ -4866,6 +5680,16 @@ export interface components {
                 roundingMode: "down" | "half_up" | "half_even";
                 maxCommissionShareBps: number;
                 makerChecker: boolean;
+                /** @enum {string} */
+                attributionModel: "last_click" | "first_click";
+                bindingDays: number;
+                /** @enum {string} */
+                bindOn: "first_click" | "first_conversion";
+                /** @description The tenant’s overrides of the fraud defaults (thresholds, weights, bands) */
+                fraud: {
+                    [key: string]: unknown;
+                };
+                stripeWebhookConfigured: boolean;
             };
             /**
              * Format: date-time
@@ -4901,6 +5725,20 @@ export interface components {
             maxCommissionShareBps?: number;
             /** @description Publishing commission rules needs a second person’s approval */
             makerChecker?: boolean;
+            /**
+             * @description Which of the customer’s clicks in the window wins without a click id
+             * @enum {string}
+             */
+            attributionModel?: "last_click" | "first_click";
+            /** @description How long a customer stays bound to the promoter who first brought them (锁客) */
+            bindingDays?: number;
+            /**
+             * @description What binds a customer to a promoter: the first click or the first conversion
+             * @enum {string}
+             */
+            bindOn?: "first_click" | "first_conversion";
+            /** @description Fraud overrides: { thresholds?: {…}, weights?: {…}, bands?: { reviewFrom, rejectFrom } } */
+            fraud?: Record<string, never>;
         };
         Money: {
             /**
@@ -5816,6 +6654,211 @@ export interface components {
                 suspicious: number;
                 day: string;
             }[];
+        };
+        Conversion: {
+            /** @example cnv_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            id: string;
+            orderId: string;
+            /** @enum {string} */
+            source: "postback" | "stripe";
+            /** @enum {string} */
+            status: "approved" | "review" | "rejected" | "cancelled";
+            amount: components["schemas"]["Money"];
+            discount: components["schemas"]["Money"];
+            refunded: components["schemas"]["Money"];
+            items: {
+                sku: string;
+                category: string | null;
+                quantity: number;
+                unitAmount: string;
+                discount: string;
+            }[];
+            customerRef: string | null;
+            clickId: string | null;
+            couponCode: string | null;
+            campaign: string | null;
+            subId: string | null;
+            promoterId: string | null;
+            linkId: string | null;
+            attribution: {
+                /** @enum {string} */
+                kind: "binding" | "click" | "coupon" | "visitor_click" | "organic";
+                /** @description Each step checked, and why */
+                path: string[];
+            };
+            fraud: {
+                score: number;
+                reasons: {
+                    code: string;
+                    weight: number;
+                    detail: string;
+                }[];
+            };
+            ruleSet: {
+                id: string;
+                version: number;
+            } | null;
+            commissions?: components["schemas"]["Commission"][];
+            refunds?: components["schemas"]["Refund"][];
+            review: {
+                by: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-03T08:00:00Z
+                 */
+                at: string;
+                note: string | null;
+            } | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            occurredAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            createdAt: string;
+        };
+        Commission: {
+            /** @example com_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            id: string;
+            /** @example prm_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            beneficiaryId: string;
+            /** @description 0: the seller, 1: the inviter, … */
+            level: number;
+            amount: components["schemas"]["Money"];
+            clawedBack: components["schemas"]["Money"];
+            /** @enum {string} */
+            status: "pending" | "held" | "voided";
+            ruleId: string;
+            ruleSetId: string;
+            ruleSetVersion: number;
+        };
+        Refund: {
+            /** @example rfd_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            id: string;
+            /** @example cnv_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            conversionId: string;
+            /** @description The merchant’s or Stripe’s refund id */
+            refundId: string;
+            amount: components["schemas"]["Money"];
+            clawback: components["schemas"]["Money"] & unknown;
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            occurredAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            createdAt: string;
+        };
+        CreateConversion: {
+            /**
+             * @description The merchant’s order id; a repeat answers the first conversion
+             * @example SO-20261203-0042
+             */
+            orderId: string;
+            /**
+             * @description What the customer paid, after discounts, in minor units
+             * @example 19900
+             */
+            amount: string;
+            /**
+             * @example CNY
+             * @enum {string}
+             */
+            currency: "CNY" | "HKD" | "TWD" | "USD" | "EUR" | "GBP" | "SGD" | "AUD" | "CAD" | "JPY" | "KRW";
+            /**
+             * @description Discounts given
+             * @example 0
+             */
+            discount?: string;
+            items?: {
+                sku: string;
+                category?: string | null;
+                quantity: number;
+                /**
+                 * @description Price of one unit, minor units
+                 * @example 0
+                 */
+                unitAmount: string;
+                /**
+                 * @description The part of the order’s discounts given on this line
+                 * @example 0
+                 */
+                discount?: string;
+            }[];
+            /** @description The merchant’s key of the customer (member id, e-mail, phone, unionid) */
+            customerRef?: string;
+            /** @description The click id Tuike added to the landing page URL (tk_clk) */
+            clickId?: string;
+            couponCode?: string;
+            /** @description The visitor id of the customer */
+            deviceId?: string;
+            /** @description The customer’s IP; hashed with the tenant’s salt, never stored raw */
+            clientIp?: string;
+            userAgent?: string;
+            campaign?: string;
+            subId?: string;
+            /**
+             * Format: date-time
+             * @description When the order was paid; default now
+             * @example 2026-12-03T08:00:00Z
+             */
+            occurredAt?: string;
+            /** @description Up to 50 flat key/value pairs kept with the conversion */
+            metadata?: {
+                [key: string]: string | number | boolean | null;
+            };
+        };
+        CreateRefund: {
+            /** @description The merchant’s refund id; a repeat answers the first refund */
+            refundId?: string;
+            /**
+             * @description What was given back
+             * @example 19900
+             */
+            amount: string;
+            reason?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            occurredAt?: string;
+        };
+        CancelConversion: {
+            reason?: string;
+        };
+        ReviewDecision: {
+            /** @description Why; kept in the audit log */
+            reason?: string;
+        };
+        ReviewRejection: {
+            /** @description Why; kept in the audit log */
+            reason: string;
+        };
+        PromoterConversion: {
+            /** @example cnv_01jd7s5m3q8x0f4k2v9w6tbz3c */
+            id: string;
+            /** @enum {string} */
+            status: "approved" | "review" | "rejected" | "cancelled";
+            amount: components["schemas"]["Money"];
+            refunded: components["schemas"]["Money"];
+            commission: components["schemas"]["Money"] & unknown;
+            /** @description Why it is held or refused, in plain words (zh-CN / English) */
+            hold: string | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
+            occurredAt: string;
         };
     };
     responses: never;

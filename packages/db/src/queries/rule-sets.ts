@@ -304,3 +304,28 @@ export async function listRecordedConversions(
 ): Promise<RecordedConversion[]> {
   return [];
 }
+
+/**
+ * The version new conversions are evaluated with: of the tenant's published versions whose
+ * content is in `currency`, the one published last. A tenant normally keeps one published
+ * rule set per currency; publishing another takes over from then on.
+ */
+export async function getActivePublishedVersion(
+  db: Executor,
+  tenantId: string,
+  currency: string,
+): Promise<RuleSetVersionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(ruleSetVersions)
+    .where(
+      and(
+        eq(ruleSetVersions.tenantId, tenantId),
+        eq(ruleSetVersions.status, 'published'),
+        sql`${ruleSetVersions.content}->>'currency' = ${currency}`,
+      ),
+    )
+    .orderBy(desc(ruleSetVersions.publishedAt))
+    .limit(1);
+  return row;
+}

@@ -1,0 +1,379 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { type Executor, resultRows } from '../database';
+import { promoters, tiers } from '../schema';
+
+/** Dates go to SQL as ISO strings: both drivers take them the same way. */
+const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export interface CustomerFactsQuery {
+  tenantId: string;
+  at: Date;
+  windowDays: number;
+  amount: bigint;
+  customerRef: string | null;
+  deviceId: string | null;
+  ipHash: string | null;
+  clickId: string | null;
+  /** The click time the click id encodes; null when the id is not a click id. */
+  clickTime: Date | null;
+  couponCode: string | null;
+}
+
+export interface StoredClick {
+  id: string;
+  promoterId: string;
+  linkId: string;
+  clickedAt: Date;
+  isBot: boolean;
+  isSuspicious: boolean;
+}
+
+export interface CustomerFacts {
+  binding: { promoterId: string; expiresAt: Date; active: boolean } | null;
+  click: (StoredClick & { visitorId: string | null }) | null;
+  coupon: { promoterId: string; code: string } | null;
+  /** The visitor's recent clicks (the device id given, or the click id's visitor), newest first. */
+  visitorClicks: StoredClick[];
+  /** Earlier conversions of the tenant in the hour before `at`. */
+  sameIpLastHour: number;
+  sameDeviceLastHour: number;
+  /** The customer's earlier conversions (any time). */
+  customerOrders: number;
+  /** Earlier conversions of the same customer and amount in the past hour, under other ids. */
+  sameCustomerAmountLastHour: number;
+}
+
+interface RawClick {
+  id: string;
+  promoter_id: string;
+  link_id: string;
+  clicked_at: string;
+  is_bot: boolean;
+  is_suspicious?: boolean;
+  visitor_id?: string | null;
+}
+
+const asJson = <T>(value: unknown): T | null =>
+  value === null || value === undefined
+    ? null
+    : typeof value === 'string'
+      ? (JSON.parse(value) as T)
+      : (value as T);
+
+const toClick = (raw: RawClick): StoredClick => ({
+  id: raw.id,
+  promoterId: raw.promoter_id,
+  linkId: raw.link_id,
+  clickedAt: new Date(raw.clicked_at),
+  isBot: raw.is_bot,
+  isSuspicious: raw.is_suspicious ?? false,
+});
+
+/**
+ * Everything attribution and the customer-side fraud signals need, in one round trip: the
+ * customer's binding, the click of the click id, the coupon, the visitor's clicks inside the
+ * window, and velocity counts. Each part is an index lookup.
+ */
+export async function loadCustomerFacts(
+  db: Executor,
+  q: CustomerFactsQuery,
+): Promise<CustomerFacts> {
+  const windowStart = new Date(q.at.getTime() - q.windowDays * DAY_MS);
+  const hourAgo = new Date(q.at.getTime() - HOUR_MS);
+  const [row] = resultRows<Record<string, unknown>>(
+    await db.execute(sql`
+      with k as (
+        select id, promoter_id, link_id, clicked_at, is_bot, is_suspicious, visitor_id
+        from clicks
+        where tenant_id = ${q.tenantId} and clicked_at = ${iso(q.clickTime)}::timestamptz
+          and id = ${q.clickId}
+      ), v as (
+        select coalesce(${q.deviceId}::text, (select visitor_id from k)) as visitor
+      )
+      select
+        (select row_to_json(b) from (
+           select promoter_id, expires_at, active from customer_bindings
+           where tenant_id = ${q.tenantId} and customer_ref = ${q.customerRef}::text) b) as binding,
+        (select row_to_json(k) from k) as click,
+        (select row_to_json(c) from (
+           select promoter_id, code from coupons
+           where tenant_id = ${q.tenantId} and code = upper(${q.couponCode}::text) and active) c)
+          as coupon,
+        (select coalesce(json_agg(vc), '[]'::json) from (
+           select id, promoter_id, link_id, clicked_at, is_bot from clicks
+           where tenant_id = ${q.tenantId} and visitor_id = (select visitor from v)
+             and clicked_at >= ${iso(windowStart)}::timestamptz and clicked_at <= ${iso(q.at)}::timestamptz
+           order by clicked_at desc limit 50) vc) as visitor_clicks,
+        (select count(*)::int from conversions
+           where tenant_id = ${q.tenantId} and ip_hash = ${q.ipHash}::text
+             and occurred_at > ${iso(hourAgo)}::timestamptz and occurred_at <= ${iso(q.at)}::timestamptz)
+          as same_ip,
+        (select count(*)::int from conversions
+           where tenant_id = ${q.tenantId} and device_id = ${q.deviceId}::text
+             and occurred_at > ${iso(hourAgo)}::timestamptz and occurred_at <= ${iso(q.at)}::timestamptz)
+          as same_device,
+        (select count(*)::int from conversions
+           where tenant_id = ${q.tenantId} and customer_ref = ${q.customerRef}::text)
+          as customer_orders,
+        (select count(*)::int from conversions
+           where tenant_id = ${q.tenantId} and customer_ref = ${q.customerRef}::text
+             and amount = ${q.amount.toString()}::bigint
+             and occurred_at > ${iso(hourAgo)}::timestamptz and occurred_at <= ${iso(q.at)}::timestamptz)
+          as same_amount`),
+  );
+  const binding = asJson<{ promoter_id: string; expires_at: string; active: boolean }>(
+    row?.binding,
+  );
+  const click = asJson<RawClick>(row?.click);
+  const coupon = asJson<{ promoter_id: string; code: string }>(row?.coupon);
+  const visitorClicks = asJson<RawClick[]>(row?.visitor_clicks) ?? [];
+  return {
+    binding: binding
+      ? {
+          promoterId: binding.promoter_id,
+          expiresAt: new Date(binding.expires_at),
+          active: binding.active,
+        }
+      : null,
+    click: click ? { ...toClick(click), visitorId: click.visitor_id ?? null } : null,
+    coupon: coupon ? { promoterId: coupon.promoter_id, code: coupon.code } : null,
+    visitorClicks: visitorClicks.map(toClick),
+    sameIpLastHour: Number(row?.same_ip ?? 0),
+    sameDeviceLastHour: Number(row?.same_device ?? 0),
+    customerOrders: Number(row?.customer_orders ?? 0),
+    sameCustomerAmountLastHour: Number(row?.same_amount ?? 0),
+  };
+}
+
+export interface PromoterFactsQuery {
+  tenantId: string;
+  promoterId: string;
+  at: Date;
+  depth: number;
+  /** Start of the promoter's current commission period (the month, in the tenant's zone). */
+  periodStart: Date;
+  lateClickHours: number;
+  /** Start of the window of the promoter's traffic pattern (promoterWindowDays). */
+  trafficSince: Date;
+  /** Conversions sooner than this after their click count as fast. */
+  minClickSeconds: number;
+  /** This conversion's hashed IP and device, for the promoter's same-network count. */
+  ipHash: string | null;
+  deviceId: string | null;
+}
+
+export interface PromoterFacts {
+  /** The promoter, then the inviter, … up to `depth`, with tiers; empty if no such promoter. */
+  chain: { id: string; tierId: string | null; tierLevel: number | null }[];
+  status: 'active' | 'frozen' | null;
+  /** What the promoter is known as: their merchant id, e-mail, phone, WeChat unionid. */
+  identityRefs: string[];
+  recent: { clicks: number; conversions: number };
+  baseline: { clicks: number; conversions: number };
+  delays: { conversions: number; late: number };
+  /** Median amount of the promoter's last 100 conversions (90 days), with the sample size. */
+  typicalAmount: { median: bigint; samples: number } | null;
+  refunds: { conversions: number; refunded: number };
+  /** Sales volume in the current period before `at`, net of refunds. */
+  periodVolume: bigint;
+  /** Commission paid by each rule on this promoter's own sales in the current period. */
+  periodPaid: Record<string, bigint>;
+  /**
+   * The promoter's traffic pattern over the window: verdicts counted from the reason codes
+   * stored with each conversion (raw IPs are never stored, so the datacenter verdict is kept as
+   * its reason). Embedded clicks are not counted yet: clicks do not keep fetch metadata.
+   */
+  traffic: {
+    conversions: number;
+    flaggedClicks: number;
+    datacenterIps: number;
+    fastConversions: number;
+    embeddedClicks: number;
+    selfReferrals: number;
+    repeatIps: number;
+    clicks: number;
+    sameIpOtherDevicesLastHour: number;
+  };
+}
+
+/**
+ * What the rules engine and the promoter-side fraud signals need about the selling promoter,
+ * in one round trip: the chain from the materialised ancestor path, click and conversion
+ * counts for the conversion-rate baseline, click-to-conversion delays, the typical amount,
+ * the refund history and the period volume.
+ */
+export async function loadPromoterFacts(
+  db: Executor,
+  q: PromoterFactsQuery,
+): Promise<PromoterFacts> {
+  const dayAgo = new Date(q.at.getTime() - DAY_MS);
+  const monthAgo = new Date(q.at.getTime() - 30 * DAY_MS);
+  const quarterAgo = new Date(q.at.getTime() - 90 * DAY_MS);
+  const weekAgo = new Date(q.at.getTime() - 7 * DAY_MS);
+  const hourAgo = new Date(q.at.getTime() - HOUR_MS);
+  const [row] = resultRows<Record<string, unknown>>(
+    await db.execute(sql`
+      with p as (
+        select id, status, ancestor_ids, external_ref, email, phone, wechat_unionid
+        from promoters where tenant_id = ${q.tenantId} and id = ${q.promoterId}
+      ), pattern as (
+        select occurred_at, clicked_at, ip_hash, device_id, fraud_reasons from conversions
+        where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
+          and occurred_at >= ${iso(q.trafficSince)}::timestamptz
+          and occurred_at < ${iso(q.at)}::timestamptz
+      ), mine as (
+        select occurred_at, clicked_at, amount, refunded_amount, status from conversions
+        where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
+          and occurred_at >= ${iso(quarterAgo)}::timestamptz and occurred_at < ${iso(q.at)}::timestamptz
+      )
+      select
+        (select status from p) as status,
+        (select ancestor_ids from p) as ancestor_ids,
+        (select array_remove(array[external_ref, lower(email), phone, wechat_unionid], null) from p)
+          as identity_refs,
+        (select coalesce(sum(clicks - bots), 0)::int from click_rollups
+           where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
+             and day >= ${iso(dayAgo)}::timestamptz::date) as recent_clicks,
+        (select count(*)::int from mine where occurred_at >= ${iso(dayAgo)}::timestamptz)
+          as recent_conversions,
+        (select coalesce(sum(clicks - bots), 0)::int from click_rollups
+           where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
+             and day >= ${iso(monthAgo)}::timestamptz::date and day < ${iso(dayAgo)}::timestamptz::date)
+          as baseline_clicks,
+        (select count(*)::int from mine
+           where occurred_at >= ${iso(monthAgo)}::timestamptz and occurred_at < ${iso(dayAgo)}::timestamptz)
+          as baseline_conversions,
+        (select count(*)::int from mine
+           where clicked_at is not null and occurred_at >= ${iso(monthAgo)}::timestamptz)
+          as delay_conversions,
+        (select count(*)::int from mine
+           where clicked_at is not null and occurred_at >= ${iso(monthAgo)}::timestamptz
+             and occurred_at - clicked_at > make_interval(hours => ${q.lateClickHours}::int))
+          as late_conversions,
+        (select json_build_object('median', percentile_disc(0.5) within group (order by amount)::text,
+                                  'samples', count(*))
+           from (select amount from mine order by occurred_at desc limit 100) a) as typical,
+        (select json_build_object(
+           'conversions', count(*),
+           'flagged', count(*) filter (where fraud_reasons @> '[{"code":"bot_click"}]'
+                                          or fraud_reasons @> '[{"code":"suspicious_click"}]'),
+           'datacenter', count(*) filter (where fraud_reasons @> '[{"code":"datacenter_ip"}]'),
+           'fast', count(*) filter (where clicked_at is not null and (clicked_at > occurred_at
+             or occurred_at - clicked_at < make_interval(secs => ${q.minClickSeconds}::int))),
+           'self', count(*) filter (where fraud_reasons @> '[{"code":"self_referral"}]'),
+           'repeat_ips', count(ip_hash) - count(distinct ip_hash),
+           'same_ip_others', count(*) filter (where ip_hash = ${q.ipHash}::text
+             and device_id is not null and device_id is distinct from ${q.deviceId}::text
+             and occurred_at > ${iso(hourAgo)}::timestamptz)) from pattern) as traffic,
+        (select coalesce(sum(clicks - bots), 0)::int from click_rollups
+           where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
+             and day >= ${iso(q.trafficSince)}::timestamptz::date) as traffic_clicks,
+        (select count(*)::int from mine where occurred_at < ${iso(weekAgo)}::timestamptz)
+          as refund_base,
+        (select count(*)::int from mine
+           where occurred_at < ${iso(weekAgo)}::timestamptz and refunded_amount > 0) as refunded,
+        (select coalesce(sum(amount - refunded_amount), 0)::text from mine
+           where occurred_at >= ${iso(q.periodStart)}::timestamptz
+             and status in ('approved', 'review')) as period_volume,
+        (select coalesce(json_object_agg(rule_id, paid), '{}'::json) from (
+           select rule_id, sum(amount - clawed_back)::text as paid from commissions
+           where tenant_id = ${q.tenantId} and beneficiary_id = ${q.promoterId} and level = 0
+             and status <> 'voided' and created_at >= ${iso(q.periodStart)}::timestamptz
+           group by rule_id) r) as period_paid`),
+  );
+  const status = (row?.status as PromoterFacts['status']) ?? null;
+  const ancestors = (row?.ancestor_ids as string[] | null) ?? [];
+  const chainIds = status === null ? [] : [q.promoterId, ...[...ancestors].reverse()];
+  const chain = await loadChainTiers(db, q.tenantId, chainIds.slice(0, q.depth));
+  const typical = asJson<{ median: string | null; samples: number }>(row?.typical);
+  const paid = asJson<Record<string, string>>(row?.period_paid) ?? {};
+  const traffic = asJson<Record<string, number | string>>(row?.traffic);
+  return {
+    chain,
+    status,
+    identityRefs: (row?.identity_refs as string[] | null) ?? [],
+    recent: {
+      clicks: Number(row?.recent_clicks ?? 0),
+      conversions: Number(row?.recent_conversions ?? 0),
+    },
+    baseline: {
+      clicks: Number(row?.baseline_clicks ?? 0),
+      conversions: Number(row?.baseline_conversions ?? 0),
+    },
+    delays: {
+      conversions: Number(row?.delay_conversions ?? 0),
+      late: Number(row?.late_conversions ?? 0),
+    },
+    typicalAmount:
+      typical && typical.median !== null
+        ? { median: BigInt(typical.median), samples: Number(typical.samples) }
+        : null,
+    refunds: { conversions: Number(row?.refund_base ?? 0), refunded: Number(row?.refunded ?? 0) },
+    periodVolume: BigInt(String(row?.period_volume ?? '0')),
+    periodPaid: Object.fromEntries(Object.entries(paid).map(([k, v]) => [k, BigInt(v)])),
+    traffic: {
+      conversions: Number(traffic?.conversions ?? 0),
+      flaggedClicks: Number(traffic?.flagged ?? 0),
+      datacenterIps: Number(traffic?.datacenter ?? 0),
+      fastConversions: Number(traffic?.fast ?? 0),
+      embeddedClicks: 0,
+      selfReferrals: Number(traffic?.self ?? 0),
+      repeatIps: Number(traffic?.repeat_ips ?? 0),
+      clicks: Number(row?.traffic_clicks ?? 0),
+      sameIpOtherDevicesLastHour: Number(traffic?.same_ip_others ?? 0),
+    },
+  };
+}
+
+async function loadChainTiers(
+  db: Executor,
+  tenantId: string,
+  ids: string[],
+): Promise<PromoterFacts['chain']> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: promoters.id, tierId: promoters.tierId, level: tiers.level })
+    .from(promoters)
+    .leftJoin(tiers, and(eq(tiers.tenantId, promoters.tenantId), eq(tiers.id, promoters.tierId)))
+    .where(and(eq(promoters.tenantId, tenantId), inArray(promoters.id, ids)));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const r = byId.get(id);
+    return r ? [{ id, tierId: r.tierId, tierLevel: r.level }] : [];
+  });
+}
+
+/**
+ * The tenant's typical promoter over [since, at): clicks and conversions of the promoter with
+ * the median conversion rate among those with at least `minClicks` clicks; null when none has.
+ * Aggregates every promoter of the tenant, so callers cache it.
+ */
+export async function loadTenantConversionRate(
+  db: Executor,
+  q: { tenantId: string; since: Date; at: Date; minClicks: number },
+): Promise<{ clicks: number; conversions: number } | null> {
+  const [row] = resultRows<{ clicks: number | string; conversions: number | string }>(
+    await db.execute(sql`
+      with c as (
+        select promoter_id, sum(clicks - bots)::bigint as clicks from click_rollups
+        where tenant_id = ${q.tenantId} and day >= ${iso(q.since)}::timestamptz::date
+          and day <= ${iso(q.at)}::timestamptz::date
+        group by promoter_id having sum(clicks - bots) >= ${q.minClicks}::int
+      ), v as (
+        select promoter_id, count(*)::bigint as conversions from conversions
+        where tenant_id = ${q.tenantId} and promoter_id is not null
+          and occurred_at >= ${iso(q.since)}::timestamptz and occurred_at < ${iso(q.at)}::timestamptz
+        group by promoter_id
+      ), r as (
+        select c.clicks, coalesce(v.conversions, 0) as conversions,
+               row_number() over (order by coalesce(v.conversions, 0)::numeric / c.clicks, c.promoter_id) as n,
+               count(*) over () as total
+        from c left join v using (promoter_id)
+      )
+      select clicks, conversions from r where n = (total + 1) / 2`),
+  );
+  return row ? { clicks: Number(row.clicks), conversions: Number(row.conversions) } : null;
+}

@@ -1,0 +1,314 @@
+import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../database';
+import { commissions, conversions, coupons, customerBindings, refunds } from '../schema';
+import { type Page, type PageRequest, pageWhere, toPage } from './pagination';
+
+export type ConversionRow = typeof conversions.$inferSelect;
+export type ConversionInsert = typeof conversions.$inferInsert;
+export type CommissionRow = typeof commissions.$inferSelect;
+export type CommissionInsert = typeof commissions.$inferInsert;
+export type RefundRow = typeof refunds.$inferSelect;
+export type RefundInsert = typeof refunds.$inferInsert;
+export type BindingRow = typeof customerBindings.$inferSelect;
+export type CouponRow = typeof coupons.$inferSelect;
+
+/**
+ * Inserts a conversion unless the tenant has one for the order already; returns undefined
+ * then. Under concurrent inserts of one order, all but one wait on the unique index and then
+ * get undefined, so exactly one conversion is made.
+ */
+export async function insertConversionUnlessKnown(
+  db: Executor,
+  values: ConversionInsert,
+): Promise<ConversionRow | undefined> {
+  const [row] = await db
+    .insert(conversions)
+    .values(values)
+    .onConflictDoNothing({ target: [conversions.tenantId, conversions.orderId] })
+    .returning();
+  return row;
+}
+
+export async function getConversion(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+): Promise<ConversionRow | undefined> {
+  const query = db
+    .select()
+    .from(conversions)
+    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id)));
+  const [row] = options.lock ? await query.for('update') : await query;
+  return row;
+}
+
+export async function getConversionByOrderId(
+  db: Executor,
+  tenantId: string,
+  orderId: string,
+): Promise<ConversionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(conversions)
+    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.orderId, orderId)));
+  return row;
+}
+
+export async function getConversionByPaymentRef(
+  db: Executor,
+  tenantId: string,
+  paymentRef: string,
+): Promise<ConversionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(conversions)
+    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.paymentRef, paymentRef)));
+  return row;
+}
+
+export interface ConversionFilter {
+  orderId?: string | undefined;
+  promoterId?: string | undefined;
+  status?: ConversionRow['status'] | undefined;
+  statuses?: readonly ConversionRow['status'][] | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+export async function listConversions(
+  db: Executor,
+  tenantId: string,
+  filter: ConversionFilter,
+  page: PageRequest,
+): Promise<Page<ConversionRow>> {
+  const where: (SQL | undefined)[] = [
+    eq(conversions.tenantId, tenantId),
+    filter.orderId ? eq(conversions.orderId, filter.orderId) : undefined,
+    filter.promoterId ? eq(conversions.promoterId, filter.promoterId) : undefined,
+    filter.status ? eq(conversions.status, filter.status) : undefined,
+    filter.statuses ? inArray(conversions.status, [...filter.statuses]) : undefined,
+    filter.from ? gte(conversions.occurredAt, filter.from) : undefined,
+    filter.to ? lt(conversions.occurredAt, filter.to) : undefined,
+  ];
+  const rows = await db
+    .select()
+    .from(conversions)
+    .where(pageWhere(conversions.id, page, ...where))
+    .orderBy(desc(conversions.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit);
+}
+
+export async function updateConversion(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  patch: Partial<
+    Pick<
+      ConversionInsert,
+      'status' | 'refundedAmount' | 'reviewedBy' | 'reviewedAt' | 'reviewNote' | 'updatedAt'
+    >
+  >,
+): Promise<ConversionRow | undefined> {
+  const [row] = await db
+    .update(conversions)
+    .set({ ...patch, updatedAt: patch.updatedAt ?? new Date() })
+    .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id)))
+    .returning();
+  return row;
+}
+
+export async function insertCommissions(
+  db: Executor,
+  values: CommissionInsert[],
+): Promise<CommissionRow[]> {
+  if (values.length === 0) return [];
+  return db.insert(commissions).values(values).returning();
+}
+
+export async function listCommissionsOfConversion(
+  db: Executor,
+  tenantId: string,
+  conversionId: string,
+): Promise<CommissionRow[]> {
+  return db
+    .select()
+    .from(commissions)
+    .where(and(eq(commissions.tenantId, tenantId), eq(commissions.conversionId, conversionId)))
+    .orderBy(commissions.level, commissions.id);
+}
+
+/** Sets status and what was clawed back, line by line. */
+export async function updateCommission(
+  db: Executor,
+  tenantId: string,
+  id: string,
+  patch: Partial<Pick<CommissionInsert, 'status' | 'clawedBack'>>,
+): Promise<void> {
+  await db
+    .update(commissions)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(and(eq(commissions.tenantId, tenantId), eq(commissions.id, id)));
+}
+
+/** Inserts a refund unless the conversion has one with that external id; undefined then. */
+export async function insertRefundUnlessKnown(
+  db: Executor,
+  values: RefundInsert,
+): Promise<RefundRow | undefined> {
+  const [row] = await db
+    .insert(refunds)
+    .values(values)
+    .onConflictDoNothing({
+      target: [refunds.tenantId, refunds.conversionId, refunds.externalId],
+    })
+    .returning();
+  return row;
+}
+
+export async function getRefundByExternalId(
+  db: Executor,
+  tenantId: string,
+  conversionId: string,
+  externalId: string,
+): Promise<RefundRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(refunds)
+    .where(
+      and(
+        eq(refunds.tenantId, tenantId),
+        eq(refunds.conversionId, conversionId),
+        eq(refunds.externalId, externalId),
+      ),
+    );
+  return row;
+}
+
+export async function listRefundsOfConversion(
+  db: Executor,
+  tenantId: string,
+  conversionId: string,
+): Promise<RefundRow[]> {
+  return db
+    .select()
+    .from(refunds)
+    .where(and(eq(refunds.tenantId, tenantId), eq(refunds.conversionId, conversionId)))
+    .orderBy(refunds.id);
+}
+
+export async function getBinding(
+  db: Executor,
+  tenantId: string,
+  customerRef: string,
+): Promise<BindingRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(customerBindings)
+    .where(
+      and(eq(customerBindings.tenantId, tenantId), eq(customerBindings.customerRef, customerRef)),
+    );
+  return row;
+}
+
+/**
+ * Binds a customer to a promoter unless an active, unexpired binding exists (that one stays:
+ * the first promoter keeps the customer). A lapsed or ended binding is replaced.
+ */
+export async function bindCustomer(
+  db: Executor,
+  values: Pick<
+    BindingRow,
+    'tenantId' | 'customerRef' | 'promoterId' | 'source' | 'boundAt' | 'expiresAt'
+  >,
+): Promise<void> {
+  await db
+    .insert(customerBindings)
+    .values({ ...values, active: true })
+    .onConflictDoUpdate({
+      target: [customerBindings.tenantId, customerBindings.customerRef],
+      set: {
+        promoterId: values.promoterId,
+        source: values.source,
+        boundAt: values.boundAt,
+        expiresAt: values.expiresAt,
+        active: true,
+        updatedAt: new Date(),
+      },
+      setWhere: sql`not ${customerBindings.active} or ${customerBindings.expiresAt} <= ${values.boundAt.toISOString()}::timestamptz`,
+    });
+}
+
+/** Moves a binding to another promoter (an admin's transfer); returns the row before and after. */
+export async function transferBinding(
+  db: Executor,
+  tenantId: string,
+  customerRef: string,
+  patch: { promoterId: string; expiresAt?: Date | undefined; active?: boolean | undefined },
+): Promise<{ before: BindingRow; after: BindingRow } | undefined> {
+  const before = await getBinding(db, tenantId, customerRef);
+  if (!before) return undefined;
+  const [after] = await db
+    .update(customerBindings)
+    .set({
+      promoterId: patch.promoterId,
+      source: patch.promoterId === before.promoterId ? before.source : 'transfer',
+      expiresAt: patch.expiresAt ?? before.expiresAt,
+      active: patch.active ?? before.active,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(eq(customerBindings.tenantId, tenantId), eq(customerBindings.customerRef, customerRef)),
+    )
+    .returning();
+  return after ? { before, after } : undefined;
+}
+
+export async function listBindings(
+  db: Executor,
+  tenantId: string,
+  filter: { promoterId?: string | undefined; customerRef?: string | undefined },
+  page: { limit: number; after?: string | undefined },
+): Promise<{ data: BindingRow[]; nextCursor: string | null }> {
+  const rows = await db
+    .select()
+    .from(customerBindings)
+    .where(
+      and(
+        eq(customerBindings.tenantId, tenantId),
+        filter.promoterId ? eq(customerBindings.promoterId, filter.promoterId) : undefined,
+        filter.customerRef ? eq(customerBindings.customerRef, filter.customerRef) : undefined,
+        page.after ? sql`${customerBindings.customerRef} > ${page.after}` : undefined,
+      ),
+    )
+    .orderBy(customerBindings.customerRef)
+    .limit(page.limit + 1);
+  const data = rows.slice(0, page.limit);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > page.limit && last ? last.customerRef : null };
+}
+
+export async function getCoupon(
+  db: Executor,
+  tenantId: string,
+  code: string,
+): Promise<CouponRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(coupons)
+    .where(and(eq(coupons.tenantId, tenantId), eq(coupons.code, code.toUpperCase())));
+  return row;
+}
+
+export async function insertCoupon(
+  db: Executor,
+  values: { tenantId: string; code: string; promoterId: string },
+): Promise<CouponRow | undefined> {
+  const [row] = await db
+    .insert(coupons)
+    .values({ ...values, code: values.code.toUpperCase() })
+    .onConflictDoNothing()
+    .returning();
+  return row;
+}

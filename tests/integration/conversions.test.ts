@@ -1,0 +1,290 @@
+import { RuleSetContentSchema } from '@tuike/core';
+import { accountBalances } from '@tuike/db';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness, type Tenant } from '../helpers/harness';
+import { snapshotDatabase } from '../helpers/snapshot';
+
+let h: Harness;
+let t: Tenant;
+let apiKey: string;
+let inviterId: string;
+let sellerId: string;
+let linkCode: string;
+
+interface Money {
+  amount: string;
+}
+interface Line {
+  beneficiaryId: string;
+  amount: Money;
+  clawedBack: Money;
+}
+interface ConversionJson {
+  id: string;
+  amount: Money;
+  commissions: Line[];
+  data: ConversionJson[];
+  clawback: Money;
+}
+const json = async (res: Response) => (await res.json()) as ConversionJson;
+
+const DEMO_RULES = RuleSetContentSchema.parse({
+  currency: 'CNY',
+  rules: [
+    {
+      id: 'base',
+      name: 'Promoter 10 %, inviter 2 %',
+      payout: { kind: 'percent', rate: '0.10' },
+      upline: [{ rate: '0.02' }],
+    },
+  ],
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return h.request(path, {
+    method: 'POST',
+    token: apiKey,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** A redirect through the short link, its click id from the Location, then flushed to the db. */
+async function click(ip = '198.51.100.7'): Promise<string> {
+  const res = await h.request(`/r/${linkCode}`, {
+    headers: { 'X-Forwarded-For': ip, 'User-Agent': 'Mozilla/5.0 (iPhone) Safari/605.1' },
+  });
+  expect(res.status).toBe(302);
+  const clickId = new URL(res.headers.get('Location') ?? '').searchParams.get('tk_clk');
+  if (!clickId) throw new Error('no click id in the Location');
+  await h.deps.clickRecorder.flush();
+  return clickId;
+}
+
+async function trialBalance(tenantId: string) {
+  const rows = await accountBalances(h.database.db, tenantId);
+  return rows.reduce((sum, r) => sum + r.balance, 0n);
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  t = await h.signup('Conversions');
+  await t.owner.PATCH('/v1/tenant', {
+    body: { settings: { allowedDomains: ['shop.example.com'] } },
+  });
+  const { data: inviter } = await t.owner.POST('/v1/promoters', { body: { name: '王芳' } });
+  const { data: seller } = await t.owner.POST('/v1/promoters', {
+    body: { name: '李娜', uplineId: inviter?.id },
+  });
+  inviterId = inviter?.id ?? '';
+  sellerId = seller?.id ?? '';
+  const { data: link } = await t.owner.POST('/v1/links', {
+    body: { promoterId: sellerId, destination: 'https://shop.example.com/p/1' },
+  });
+  linkCode = link?.code ?? '';
+  const { data: ruleSet } = await t.owner.POST('/v1/rule-sets', {
+    body: { name: 'Default', content: DEMO_RULES },
+  });
+  const published = await t.owner.POST('/v1/rule-sets/{id}/publish', {
+    params: { path: { id: ruleSet?.id ?? '' } },
+    body: {},
+  });
+  expect(published.response.status).toBe(200);
+  const { data: key } = await t.owner.POST('/v1/api-keys', {
+    body: { name: 'shop server', scopes: ['conversions:write', 'conversions:read'] },
+  });
+  apiKey = key?.secret ?? '';
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('click → conversion → commissions → ledger', () => {
+  it('attributes the sale by click id, pays the seller 10 % and the inviter 2 %, balanced', async () => {
+    const clickId = await click();
+    const res = await post('/v1/conversions', {
+      orderId: 'SO-1',
+      amount: '19900',
+      currency: 'CNY',
+      clickId,
+      customerRef: 'Buyer@Example.com',
+      clientIp: '198.51.100.7',
+      occurredAt: new Date(h.clock.now().getTime() + 60_000).toISOString(),
+    });
+    expect(res.status).toBe(201);
+    const body = await json(res);
+    expect(body).toMatchObject({
+      orderId: 'SO-1',
+      status: 'approved',
+      promoterId: sellerId,
+      clickId,
+      customerRef: 'buyer@example.com',
+      attribution: { kind: 'click' },
+      amount: { amount: '19900', currency: 'CNY' },
+    });
+    const lines = body.commissions.map((l) => [l.beneficiaryId, l.amount.amount]);
+    expect(lines).toEqual([
+      [sellerId, '1990'],
+      [inviterId, '398'],
+    ]);
+    expect(await trialBalance(t.tenantId)).toBe(0n);
+    const balances = await accountBalances(h.database.db, t.tenantId);
+    expect(balances.find((b) => b.account === `promoter_pending:${sellerId}`)?.balance).toBe(
+      -1990n,
+    );
+    expect(balances.find((b) => b.account === 'commission_expense')?.balance).toBe(2388n);
+  });
+
+  it('answers a repeated order with the stored conversion and writes nothing', async () => {
+    const before = await snapshotDatabase(h.database);
+    const res = await post('/v1/conversions', { orderId: 'SO-1', amount: '5', currency: 'CNY' });
+    expect(res.status).toBe(200);
+    expect((await json(res)).amount.amount).toBe('19900');
+    expect(await snapshotDatabase(h.database)).toEqual(before);
+  });
+
+  it('binds the customer on the first conversion: a later order without a click stays theirs', async () => {
+    const res = await post('/v1/conversions', {
+      orderId: 'SO-2',
+      amount: '10000',
+      currency: 'CNY',
+      customerRef: 'buyer@example.com',
+    });
+    expect(res.status).toBe(201);
+    expect(await json(res)).toMatchObject({
+      promoterId: sellerId,
+      attribution: { kind: 'binding' },
+    });
+  });
+
+  it('records an order with nothing to attribute as organic, with no commission', async () => {
+    const res = await post('/v1/conversions', { orderId: 'SO-3', amount: '500', currency: 'CNY' });
+    expect(res.status).toBe(201);
+    const body = await json(res);
+    expect(body).toMatchObject({ promoterId: null, attribution: { kind: 'organic' } });
+    expect(body.commissions).toEqual([]);
+  });
+
+  it('claws back in proportion on partial refunds and nets to zero on the last', async () => {
+    const list = await h.request('/v1/conversions?orderId=SO-1', { token: apiKey });
+    const [conversion] = (await json(list)).data;
+    if (!conversion) throw new Error('SO-1 not listed');
+    const first = await post(`/v1/conversions/${conversion.id}/refunds`, {
+      refundId: 're_1',
+      amount: '9950',
+    });
+    expect(first.status).toBe(201);
+    expect((await json(first)).clawback.amount).toBe('1194');
+    const again = await post(`/v1/conversions/${conversion.id}/refunds`, {
+      refundId: 're_1',
+      amount: '9950',
+    });
+    expect(again.status).toBe(200);
+    const tooMuch = await post(`/v1/conversions/${conversion.id}/refunds`, {
+      refundId: 're_2',
+      amount: '9951',
+    });
+    expect(tooMuch.status).toBe(422);
+    const last = await post(`/v1/conversions/${conversion.id}/refunds`, {
+      refundId: 're_2',
+      amount: '9950',
+    });
+    expect(last.status).toBe(201);
+    const detail = await json(
+      await h.request(`/v1/conversions/${conversion.id}`, { token: apiKey }),
+    );
+    for (const line of detail.commissions) expect(line.clawedBack).toEqual(line.amount);
+    const balances = await accountBalances(
+      h.database.db,
+      t.tenantId,
+      `promoter_pending:${inviterId}`,
+    );
+    // SO-2 (bound, 10000) still pays the inviter 200; SO-1 is fully refunded.
+    expect(balances[0]?.balance).toBe(-200n);
+    expect(await trialBalance(t.tenantId)).toBe(0n);
+  });
+
+  it('refuses amounts with a fraction of a minor unit, naming the field, and writes nothing', async () => {
+    const before = await snapshotDatabase(h.database);
+    const res = await post('/v1/conversions', {
+      orderId: 'SO-9',
+      amount: '19.99',
+      currency: 'CNY',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('Content-Type')).toContain('application/problem+json');
+    expect(((await res.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe('amount');
+    expect(await snapshotDatabase(h.database)).toEqual(before);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the first answer byte for byte and refuses the key with another body', async () => {
+    const body = { orderId: 'SO-IK', amount: '3000', currency: 'CNY' };
+    const first = await post('/v1/conversions', body, { 'Idempotency-Key': 'ik-1' });
+    expect(first.status).toBe(201);
+    const text = await first.text();
+    const second = await post('/v1/conversions', body, { 'Idempotency-Key': 'ik-1' });
+    expect(second.status).toBe(201);
+    expect(second.headers.get('Idempotent-Replayed')).toBe('true');
+    expect(await second.text()).toBe(text);
+    const other = await post(
+      '/v1/conversions',
+      { ...body, amount: '3001' },
+      { 'Idempotency-Key': 'ik-1' },
+    );
+    expect(other.status).toBe(422);
+  });
+});
+
+describe('concurrency', () => {
+  it('50 concurrent postbacks of one order make one conversion and one set of commissions', async () => {
+    const clickId = await click('203.0.113.50');
+    const body = {
+      orderId: 'SO-RACE',
+      amount: '8800',
+      currency: 'CNY',
+      clickId,
+      occurredAt: new Date(h.clock.now().getTime() + 60_000).toISOString(),
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => post('/v1/conversions', body)),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(49);
+    const ids = new Set(await Promise.all(answers.map(async (r) => (await json(r)).id)));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    const detail = await json(await h.request(`/v1/conversions/${id}`, { token: apiKey }));
+    expect(detail.commissions).toHaveLength(2);
+    const rows = await h.database.rows<{ n: number }>(
+      sql`select count(*)::int as n from journal_entries where conversion_id = ${id}`,
+    );
+    expect(rows[0]?.n).toBe(2);
+    expect(await trialBalance(t.tenantId)).toBe(0n);
+  });
+});
+
+describe('the database guards the ledger', () => {
+  it('refuses UPDATE and DELETE of journal entries and postings', async () => {
+    await expect(
+      h.database.db.execute(sql`update postings set amount = amount + 1`),
+    ).rejects.toThrow();
+    await expect(h.database.db.execute(sql`delete from journal_entries`)).rejects.toThrow();
+  });
+
+  it('refuses an unbalanced entry at commit', async () => {
+    await expect(
+      h.database.db.transaction(async (tx) => {
+        await tx.execute(sql`insert into journal_entries (tenant_id, id, purpose, source_type, source_id, currency)
+                             values (${t.tenantId}, 'jre_test_unbalanced', 'accrual', 'commission', 'x', 'CNY')`);
+        await tx.execute(sql`insert into postings (tenant_id, entry_id, seq, account, currency, amount) values
+          (${t.tenantId}, 'jre_test_unbalanced', 0, 'commission_expense', 'CNY', 100),
+          (${t.tenantId}, 'jre_test_unbalanced', 1, 'promoter_pending:prm_x', 'CNY', -99)`);
+      }),
+    ).rejects.toThrow(/unbalanced/);
+  });
+});
