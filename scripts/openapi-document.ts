@@ -6,6 +6,7 @@ import { createMemoryLimiter } from '../api/src/lib/limiter';
 import { silentLogger } from '../api/src/lib/logger';
 import { noopMetrics } from '../api/src/lib/metrics';
 import { qrPng } from '../api/src/lib/qr';
+import { unavailableSecretBox } from '../api/src/lib/secret-box';
 import { generateSigningKey, loadTokenKeys } from '../api/src/lib/tokens';
 import { createDevelopmentWechat } from '../api/src/lib/wechat';
 import { createRedirectServices } from '../api/src/redirect';
@@ -33,6 +34,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     wechat: createDevelopmentWechat(qrPng),
     tokenKeys: await loadTokenKeys((await generateSigningKey()).privateJwk, 'tuike'),
     // Cheap hashes keep tests fast; the production cost is tested in password.test.ts.
+    secretBox: unavailableSecretBox('the document build stores no secret'),
     passwordParams: { N: 2 ** 12, r: 8, p: 1 },
     readiness: [],
     ...createRedirectServices({

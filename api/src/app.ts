@@ -19,6 +19,7 @@ import { type HeaderReader, redirectRoutes } from './routes/redirect';
 import { roleRoutes } from './routes/roles';
 import { ruleSetRoutes } from './routes/rule-sets';
 import { statsRoutes } from './routes/stats';
+import { stripeRoutes } from './routes/stripe';
 import { tenantRoutes } from './routes/tenants';
 import { tierRoutes } from './routes/tiers';
 import { userRoutes } from './routes/users';
@@ -83,6 +84,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', linkRoutes);
   app.route('/', statsRoutes);
   app.route('/', conversionRoutes);
+  app.route('/', stripeRoutes);
   app.route('/', visitRoutes);
   app.route('/', docsRoutes);
 

@@ -26,6 +26,9 @@ const EnvSchema = z.object({
   DATA_DIR: opt(z.string()),
   JWT_PRIVATE_KEY: opt(z.string()),
   JWT_ISSUER: opt(z.string()),
+  SECRETS_KEY: opt(
+    z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 random bytes, base64url (43 characters)'),
+  ),
   ADMIN_EMAIL: opt(z.email()),
   ADMIN_PASSWORD: opt(z.string().min(10)),
   SEED_DEMO: opt(bool),
@@ -58,6 +61,8 @@ export interface Config {
   dataDir: string;
   jwtPrivateKey: string | undefined;
   jwtIssuer: string;
+  /** Encrypts stored secrets; unset: generated once and kept in the data folder. */
+  secretsKey: string | undefined;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
   seedDemo: boolean;
@@ -104,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR ?? '.data',
     jwtPrivateKey: e.JWT_PRIVATE_KEY,
     jwtIssuer: e.JWT_ISSUER ?? 'tuike',
+    secretsKey: e.SECRETS_KEY,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     seedDemo: e.SEED_DEMO ?? true,

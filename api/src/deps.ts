@@ -4,6 +4,7 @@ import type { RateLimiter } from './lib/limiter';
 import type { Logger } from './lib/logger';
 import type { Metrics } from './lib/metrics';
 import type { ScryptParams } from './lib/password';
+import type { SecretBox } from './lib/secret-box';
 import type { TokenKeys } from './lib/tokens';
 import type { WechatClient } from './lib/wechat';
 import type { ClickRecorder } from './redirect/click-recorder';
@@ -30,6 +31,8 @@ export interface Deps {
   metrics: Metrics;
   clock: Clock;
   tokenKeys: TokenKeys;
+  /** Encrypts and decrypts the secrets we store (Stripe webhook signing secrets). */
+  secretBox: SecretBox;
   wechat: WechatClient;
   /** Short code → redirect target, through the caches. */
   linkResolver: LinkResolver;

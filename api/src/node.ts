@@ -19,13 +19,14 @@ import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { type Deps, type Pingable, systemClock } from './deps';
 import { redisCacheStore } from './lib/cache-store';
-import { loadOrCreateSigningKey } from './lib/key-store';
+import { loadOrCreateSecretsKey, loadOrCreateSigningKey } from './lib/key-store';
 import { createMemoryLimiter, createRedisLimiter } from './lib/limiter';
 import type { Logger } from './lib/logger';
 import { createNodeMetrics } from './lib/node-metrics';
 import { DEFAULT_SCRYPT } from './lib/password';
 import { createPinoLogger } from './lib/pino-logger';
 import { qrPng } from './lib/qr';
+import { createSecretBox } from './lib/secret-box';
 import { loadTokenKeys } from './lib/tokens';
 import { createDevelopmentWechat, type WechatClient } from './lib/wechat';
 import { createWechatHttpClient } from './lib/wechat-http';
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
     clock: systemClock,
     wechat: openWechat(config, logger),
     tokenKeys: await loadTokenKeys(privateKey, config.jwtIssuer),
+    secretBox: await createSecretBox(
+      config.secretsKey ?? (await loadOrCreateSecretsKey(config.dataDir)),
+    ),
     passwordParams: DEFAULT_SCRYPT,
     readiness,
   };

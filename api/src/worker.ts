@@ -9,6 +9,7 @@ import { createMemoryLimiter } from './lib/limiter';
 import { noopMetrics } from './lib/metrics';
 import { DEFAULT_SCRYPT } from './lib/password';
 import { qrPng } from './lib/qr';
+import { createSecretBox, unavailableSecretBox } from './lib/secret-box';
 import { loadTokenKeys } from './lib/tokens';
 import { createDevelopmentWechat } from './lib/wechat';
 import { createWechatHttpClient } from './lib/wechat-http';
@@ -56,6 +57,9 @@ async function buildIsolate(env: WorkerEnv, databaseUrl: string): Promise<Isolat
     metrics: noopMetrics,
     clock: systemClock,
     tokenKeys: await loadTokenKeys(config.jwtPrivateKey, config.jwtIssuer),
+    secretBox: config.secretsKey
+      ? await createSecretBox(config.secretsKey)
+      : unavailableSecretBox('SECRETS_KEY is required to store secrets in a Worker'),
     wechat: config.wechat ? createWechatHttpClient(config.wechat) : createDevelopmentWechat(qrPng),
     passwordParams: DEFAULT_SCRYPT,
     readiness: [],

@@ -11,6 +11,7 @@ import { createMemoryLimiter, type RateLimiter } from '../../api/src/lib/limiter
 import { silentLogger } from '../../api/src/lib/logger';
 import { noopMetrics } from '../../api/src/lib/metrics';
 import { qrPng } from '../../api/src/lib/qr';
+import { createSecretBox, generateSecretsKey } from '../../api/src/lib/secret-box';
 import { generateSigningKey, loadTokenKeys } from '../../api/src/lib/tokens';
 import { createDevelopmentWechat } from '../../api/src/lib/wechat';
 import { createRedirectServices, type RedirectServiceOptions } from '../../api/src/redirect';
@@ -123,6 +124,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     clock,
     wechat: createDevelopmentWechat(qrPng),
     tokenKeys: await loadTokenKeys((await generateSigningKey()).privateJwk, config.jwtIssuer),
+    secretBox: await createSecretBox(generateSecretsKey()),
     // Cheap hashes keep tests fast; the production cost is tested in password.test.ts.
     passwordParams: { N: 2 ** 12, r: 8, p: 1 },
     readiness: [],

@@ -84,6 +84,11 @@ const VALID_BODIES: Record<string, () => unknown> = {
   'POST /v1/rule-sets/{id}/simulate': () => ({
     orders: [{ amount: '10000', chain: [{ id: 'p1' }] }],
   }),
+  'PUT /v1/tenant/stripe-webhook-secret': () => ({ secret: 'whsec_matrix_secret_value' }),
+  'POST /v1/stripe/events/replay': () => ({
+    from: '2026-01-01T00:00:00Z',
+    to: '2026-02-01T00:00:00Z',
+  }),
   'POST /v1/conversions': () => ({ orderId: 'SO-MATRIX-2', amount: '1000', currency: 'CNY' }),
   'POST /v1/conversions/{id}/refunds': () => ({ refundId: 're_matrix', amount: '100' }),
   'POST /v1/conversions/{id}/cancel': () => ({ reason: 'matrix' }),

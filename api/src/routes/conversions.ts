@@ -527,10 +527,12 @@ export const conversionRoutes = createRouter()
         tenantId,
         body,
         { kind: 'postback' },
-        async (tx, recorded) => {
-          const detail = await loadConversionDetail(tx, tenantId, recorded.id);
-          answer = { status: 201, body: conversionJson(recorded, detail) };
-          await guard?.save(tx, { status: 201, body: JSON.stringify(answer.body) });
+        {
+          inTransaction: async (tx, recorded) => {
+            const detail = await loadConversionDetail(tx, tenantId, recorded.id);
+            answer = { status: 201, body: conversionJson(recorded, detail) };
+            await guard?.save(tx, { status: 201, body: JSON.stringify(answer.body) });
+          },
         },
       );
       if (answer !== null && created) return answer;

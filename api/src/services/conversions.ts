@@ -94,6 +94,13 @@ export interface ConversionSource {
   subscriptionStartedAt?: Date | undefined;
 }
 
+export interface RecordOptions {
+  /** Runs last inside the transaction that writes a new conversion (not for a known order). */
+  inTransaction?: ((tx: Executor, conversion: ConversionRow) => Promise<void>) | undefined;
+  /** An open transaction to work in (the Stripe processor's); the write is a savepoint in it. */
+  on?: Executor | undefined;
+}
+
 export interface RecordedConversion {
   conversion: ConversionRow;
   /** False when the order was known already: the stored conversion is answered unchanged. */
@@ -144,10 +151,10 @@ export async function recordConversion(
   tenantId: string,
   input: ConversionInput,
   source: ConversionSource = { kind: 'postback' },
-  /** Runs last inside the transaction that writes a new conversion (not for a known order). */
-  inTransaction?: (tx: Executor, conversion: ConversionRow) => Promise<void>,
+  options: RecordOptions = {},
 ): Promise<RecordedConversion> {
-  const { db } = deps.database;
+  const db = options.on ?? deps.database.db;
+  const { inTransaction } = options;
   const known = await getConversionByOrderId(db, tenantId, input.orderId);
   if (known) return { conversion: known, created: false };
 

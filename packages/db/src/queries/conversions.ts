@@ -312,3 +312,36 @@ export async function insertCoupon(
     .returning();
   return row;
 }
+
+/** The conversions of a subscription's earlier payments: their count and the first's time. */
+export async function subscriptionHistory(
+  db: Executor,
+  tenantId: string,
+  subscriptionRef: string,
+  before: Date,
+): Promise<{ payments: number; startedAt: Date | null }> {
+  const [row] = await db
+    .select({
+      payments: sql<number>`count(*)::int`,
+      startedAt: sql<string | null>`min(${conversions.occurredAt})::text`,
+    })
+    .from(conversions)
+    .where(
+      and(
+        eq(conversions.tenantId, tenantId),
+        eq(conversions.subscriptionRef, subscriptionRef),
+        lt(conversions.occurredAt, before),
+      ),
+    );
+  return {
+    payments: Number(row?.payments ?? 0),
+    startedAt: row?.startedAt ? new Date(row.startedAt) : null,
+  };
+}
+
+/** Serialises work on one payment (all of its Stripe events) until the transaction ends. */
+export async function lockPayment(db: Executor, tenantId: string, paymentRef: string) {
+  await db.execute(
+    sql`select pg_advisory_xact_lock(hashtextextended(${`payment:${tenantId}:${paymentRef}`}, 0))`,
+  );
+}

@@ -117,3 +117,23 @@ export async function listEntriesOfConversion(
     .orderBy(postings.entryId, postings.seq);
   return entries.map((e) => ({ ...e, postings: legs.filter((p) => p.entryId === e.id) }));
 }
+
+/** True when the entry of `(source type, source id, purpose)` was written already. */
+export async function hasEntry(
+  db: Executor,
+  tenantId: string,
+  key: { sourceType: string; sourceId: string; purpose: string },
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: journalEntries.id })
+    .from(journalEntries)
+    .where(
+      and(
+        eq(journalEntries.tenantId, tenantId),
+        eq(journalEntries.sourceType, key.sourceType),
+        eq(journalEntries.sourceId, key.sourceId),
+        eq(journalEntries.purpose, key.purpose),
+      ),
+    );
+  return row !== undefined;
+}

@@ -15,6 +15,18 @@ export async function storeStripeEvent(db: Executor, values: StripeEventInsert):
   return rows.length > 0;
 }
 
+export async function getStripeEvent(
+  db: Executor,
+  tenantId: string,
+  id: string,
+): Promise<StripeEventRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(stripeEvents)
+    .where(and(eq(stripeEvents.tenantId, tenantId), eq(stripeEvents.id, id)));
+  return row;
+}
+
 /** Locks one event for processing; skips it when another worker holds it. */
 export async function lockStripeEvent(
   db: Executor,
