@@ -9,6 +9,7 @@ import { type ClientIpReader, requestContext } from './middleware/request-contex
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditLogRoutes } from './routes/audit-log';
 import { authRoutes } from './routes/auth';
+import { bindingRoutes } from './routes/bindings';
 import { conversionRoutes } from './routes/conversions';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
@@ -85,6 +86,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', statsRoutes);
   app.route('/', conversionRoutes);
   app.route('/', stripeRoutes);
+  app.route('/', bindingRoutes);
   app.route('/', visitRoutes);
   app.route('/', docsRoutes);
 

@@ -16,12 +16,14 @@ interface Money {
   amount: string;
 }
 interface Line {
+  status: string;
   beneficiaryId: string;
   amount: Money;
   clawedBack: Money;
 }
 interface ConversionJson {
   id: string;
+  promoterId: string | null;
   amount: Money;
   commissions: Line[];
   data: ConversionJson[];
@@ -217,6 +219,120 @@ describe('click → conversion → commissions → ledger', () => {
     expect(res.headers.get('Content-Type')).toContain('application/problem+json');
     expect(((await res.json()) as { errors: { path: string }[] }).errors[0]?.path).toBe('amount');
     expect(await snapshotDatabase(h.database)).toEqual(before);
+  });
+});
+
+describe('coupons and bindings', () => {
+  it('attributes a coupon order to its promoter, and an admin transfer moves later orders', async () => {
+    const coupon = await t.owner.POST('/v1/coupons', {
+      body: { code: 'Wang-10', promoterId: inviterId },
+    });
+    expect(coupon.response.status).toBe(201);
+    expect(coupon.data?.code).toBe('WANG-10');
+    const taken = await t.owner.POST('/v1/coupons', {
+      body: { code: 'wang-10', promoterId: sellerId },
+    });
+    expect(taken.response.status).toBe(409);
+
+    const first = await json(
+      await post('/v1/conversions', {
+        orderId: 'SO-CPN-1',
+        amount: '5000',
+        currency: 'CNY',
+        couponCode: 'wang-10',
+        customerRef: '+86 139 0000 0009',
+      }),
+    );
+    expect(first).toMatchObject({ promoterId: inviterId, attribution: { kind: 'coupon' } });
+
+    const moved = await h.request(`/v1/bindings/${encodeURIComponent('+86 139 0000 0009')}`, {
+      method: 'PATCH',
+      token: t.accessToken,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ promoterId: sellerId, reason: '客户要求更换专属推客' }),
+    });
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ promoterId: sellerId, source: 'transfer' });
+    const audit = await t.owner.GET('/v1/audit-log', {
+      params: { query: { action: 'binding.transfer' } },
+    });
+    expect(audit.data?.data).toHaveLength(1);
+
+    const second = await json(
+      await post('/v1/conversions', {
+        orderId: 'SO-CPN-2',
+        amount: '5100',
+        currency: 'CNY',
+        customerRef: '+86 139 0000 0009',
+      }),
+    );
+    expect(second).toMatchObject({ promoterId: sellerId, attribution: { kind: 'binding' } });
+  });
+});
+
+describe('review queue', () => {
+  it('holds a sale seconds after its click, shows the promoter plain words, and lets a person decide', async () => {
+    const clickId = await click('203.0.113.77');
+    const held = await json(
+      await post('/v1/conversions', {
+        orderId: 'SO-FAST',
+        amount: '20000',
+        currency: 'CNY',
+        clickId,
+        occurredAt: new Date(h.clock.now().getTime() + 1_000).toISOString(),
+      }),
+    );
+    expect(held).toMatchObject({ status: 'review' });
+    expect(held.commissions.map((l) => l.status)).toEqual(['held', 'held']);
+    expect(await trialBalance(t.tenantId)).toBe(0n);
+
+    const queue = await t.owner.GET('/v1/reviews', { params: { query: {} } });
+    expect(queue.data?.data.map((c) => c.id)).toContain(held.id);
+
+    // The promoter sees the hold in plain words, never the score or the reason codes.
+    const { data: session } = await h.client().POST('/v1/promoter-auth/wechat', {
+      body: { tenantId: t.tenantId, code: 'dev:seller' },
+    });
+    // A promoter's token sees only its own sales, whatever promoterId it sends.
+    const theirs = await h.request(`/v1/promoter/conversions?promoterId=${sellerId}`, {
+      token: session?.accessToken,
+    });
+    expect(theirs.status).toBe(200);
+    expect(((await theirs.json()) as { data: unknown[] }).data).toEqual([]);
+    const own = await h.request(`/v1/promoter/conversions?promoterId=${sellerId}`, {
+      token: t.accessToken,
+    });
+    const ownText = await own.text();
+    expect(own.status).toBe(200);
+    expect(ownText).toContain('审核');
+    expect(ownText).not.toContain('click_injection');
+    expect(ownText).not.toContain('score');
+
+    const approved = await t.owner.POST('/v1/reviews/{id}/approve', {
+      params: { path: { id: held.id } },
+      body: { reason: '人工核实为真实订单' },
+    });
+    expect(approved.data).toMatchObject({ status: 'approved' });
+    expect(approved.data?.commissions?.map((l) => l.status)).toEqual(['pending', 'pending']);
+    const pending = await accountBalances(h.database.db, t.tenantId, `promoter_held:${sellerId}`);
+    expect(pending.every((b) => b.balance === 0n)).toBe(true);
+
+    const rejected = await t.owner.POST('/v1/reviews/{id}/reject', {
+      params: { path: { id: held.id } },
+      body: { reason: '客户确认未收到商品' },
+    });
+    expect(rejected.data?.commissions?.map((l) => l.status)).toEqual(['voided', 'voided']);
+    const again = await t.owner.POST('/v1/reviews/{id}/approve', {
+      params: { path: { id: held.id } },
+      body: {},
+    });
+    expect(again.response.status).toBe(409);
+    const audit = await t.owner.GET('/v1/audit-log', { params: { query: { entityId: held.id } } });
+    expect(audit.data?.data.map((a) => a.action).sort()).toEqual([
+      'review.approve',
+      'review.reject',
+    ]);
+    expect(await trialBalance(t.tenantId)).toBe(0n);
   });
 });
 

@@ -21,6 +21,7 @@ interface Fixtures {
   linkId: string;
   ruleSetId: string;
   conversionId: string;
+  customerRef: string;
 }
 
 let h: Harness;
@@ -89,6 +90,8 @@ const VALID_BODIES: Record<string, () => unknown> = {
     from: '2026-01-01T00:00:00Z',
     to: '2026-02-01T00:00:00Z',
   }),
+  'PATCH /v1/bindings/{customerRef}': () => ({ promoterId: fx.promoterId, reason: 'matrix' }),
+  'POST /v1/coupons': () => ({ code: 'MATRIX10', promoterId: fx.promoterId }),
   'POST /v1/conversions': () => ({ orderId: 'SO-MATRIX-2', amount: '1000', currency: 'CNY' }),
   'POST /v1/conversions/{id}/refunds': () => ({ refundId: 're_matrix', amount: '100' }),
   'POST /v1/conversions/{id}/cancel': () => ({ reason: 'matrix' }),
@@ -101,6 +104,7 @@ const VALID_BODIES: Record<string, () => unknown> = {
 };
 
 function fillPath(path: string): string {
+  if (path.includes('{customerRef}')) return path.replace('{customerRef}', fx.customerRef);
   for (const [pattern, key] of PATH_IDS) {
     if (pattern.test(path)) return path.replace('{id}', fx[key]);
   }
@@ -171,9 +175,19 @@ beforeAll(async () => {
     }),
   );
   const ruleSet = await created(a.owner.POST('/v1/rule-sets', { body: { name: 'Base' } }));
+  await created(
+    a.owner.POST('/v1/coupons', { body: { code: 'ZHANG10', promoterId: promoter.id } }),
+  );
+  // A coupon sale binds its customer to the promoter: the binding the routes work on.
   const conversion = await created(
     a.owner.POST('/v1/conversions', {
-      body: { orderId: 'SO-MATRIX-1', amount: '10000', currency: 'CNY' },
+      body: {
+        orderId: 'SO-MATRIX-1',
+        amount: '10000',
+        currency: 'CNY',
+        couponCode: 'zhang10',
+        customerRef: 'matrix-customer',
+      },
     }),
   );
   fx = {
@@ -185,6 +199,7 @@ beforeAll(async () => {
     linkId: link.id,
     ruleSetId: ruleSet.id,
     conversionId: conversion.id,
+    customerRef: 'matrix-customer',
   };
 
   const doc = (await (await h.request('/openapi.json')).json()) as {

@@ -99,9 +99,10 @@ export function isSubsetOf(wanted: Iterable<string>, held: ReadonlySet<string>):
 
 /**
  * What a promoter's own token may do, always limited to the promoter's own objects by the
- * route: read and make their links and see their stats.
+ * route: read and make their links, see their stats and their own sales (without scores).
  */
 export const PROMOTER_PERMISSIONS = [
   'links:read',
   'links:write',
+  'conversions:read',
 ] as const satisfies readonly Permission[];

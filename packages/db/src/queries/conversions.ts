@@ -345,3 +345,21 @@ export async function lockPayment(db: Executor, tenantId: string, paymentRef: st
     sql`select pg_advisory_xact_lock(hashtextextended(${`payment:${tenantId}:${paymentRef}`}, 0))`,
   );
 }
+
+export async function listCoupons(
+  db: Executor,
+  tenantId: string,
+  promoterId?: string,
+): Promise<CouponRow[]> {
+  return db
+    .select()
+    .from(coupons)
+    .where(
+      and(
+        eq(coupons.tenantId, tenantId),
+        promoterId ? eq(coupons.promoterId, promoterId) : undefined,
+      ),
+    )
+    .orderBy(coupons.code)
+    .limit(1000);
+}
