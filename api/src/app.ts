@@ -4,7 +4,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps';
 import { ApiError } from './lib/errors';
 import { createRouter } from './lib/openapi';
-import { handleError, handleNotFound, requireJsonBody } from './middleware/errors';
+import { handleError, handleNotFound, keepRawBody, requireJsonBody } from './middleware/errors';
 import { type ClientIpReader, requestContext } from './middleware/request-context';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditLogRoutes } from './routes/audit-log';
@@ -70,6 +70,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   );
   app.use('/v1/*', requireJsonBody);
   app.use('/t/*', requireJsonBody);
+  app.use('/v1/conversions', keepRawBody);
+  app.use('/v1/conversions/*', keepRawBody);
 
   app.route('/', healthRoutes);
   app.route('/', authRoutes);

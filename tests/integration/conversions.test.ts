@@ -2,6 +2,7 @@ import { RuleSetContentSchema } from '@tuike/core';
 import { accountBalances } from '@tuike/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signPostback } from '../../api/src/services/postback-signature';
 import { createHarness, type Harness, type Tenant } from '../helpers/harness';
 import { snapshotDatabase } from '../helpers/snapshot';
 
@@ -333,6 +334,46 @@ describe('review queue', () => {
       'review.reject',
     ]);
     expect(await trialBalance(t.tenantId)).toBe(0n);
+  });
+});
+
+describe('signed postbacks', () => {
+  it('accepts a body signed with the key’s secret and refuses tampered, stale or missing ones', async () => {
+    const { data: key } = await t.owner.POST('/v1/api-keys', {
+      body: { name: 'signed server', scopes: ['conversions:write'], requireSignature: true },
+    });
+    expect(key?.requireSignature).toBe(true);
+    const secret = key?.signingSecret ?? '';
+    const signedPost = (body: string, signature?: string) =>
+      h.request('/v1/conversions', {
+        method: 'POST',
+        token: key?.secret,
+        headers: {
+          'Content-Type': 'application/json',
+          ...(signature ? { 'Tuike-Signature': signature } : {}),
+        },
+        body,
+      });
+    const now = Math.floor(h.clock.now().getTime() / 1000);
+    const body = '{ "orderId": "SO-SIGNED", "amount": "1200", "currency": "CNY" }';
+
+    const before = await snapshotDatabase(h.database);
+    for (const [name, res] of [
+      ['missing', await signedPost(body)],
+      ['tampered', await signedPost(body.replace('1200', '9200'), signPostback(secret, now, body))],
+      ['stale', await signedPost(body, signPostback(secret, now - 301, body))],
+      ['wrong secret', await signedPost(body, signPostback('tks_other', now, body))],
+      ['malformed', await signedPost(body, 't=abc,v1=xyz')],
+    ] as const) {
+      expect(res.status, name).toBe(401);
+    }
+    // Only the key's last-use stamp (kept by authentication) may move.
+    const { api_keys: _before, ...rest } = before;
+    const { api_keys: _after, ...now2 } = await snapshotDatabase(h.database);
+    expect(now2).toEqual(rest);
+
+    const ok = await signedPost(body, signPostback(secret, now, body));
+    expect(ok.status).toBe(201);
   });
 });
 

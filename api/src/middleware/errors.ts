@@ -99,3 +99,12 @@ export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
 };
+
+/**
+ * Reads a write's body as text before any validator parses it, so the handler can still see
+ * the exact bytes (a signed postback is verified on them); the JSON parse reuses the text.
+ */
+export const keepRawBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (BODY_METHODS.has(c.req.method)) await c.req.text();
+  await next();
+};

@@ -28,6 +28,7 @@ const ApiKeySchema = z
     name: z.string(),
     prefix: z.string().openapi({ description: 'The first characters of the secret' }),
     scopes: z.array(Scope),
+    requireSignature: z.boolean().openapi({ description: 'Postbacks must be signed' }),
     createdBy: z.string().nullable(),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
@@ -37,6 +38,10 @@ const ApiKeySchema = z
 
 const CreatedApiKeySchema = ApiKeySchema.extend({
   secret: z.string().openapi({ description: 'The key itself (tk_…); shown only once' }),
+  signingSecret: z.string().openapi({
+    description:
+      'Signs postback bodies: Tuike-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">; shown only once',
+  }),
 }).openapi('CreatedApiKey');
 
 function apiKeyJson(k: ApiKeyRow): z.infer<typeof ApiKeySchema> {
@@ -45,6 +50,7 @@ function apiKeyJson(k: ApiKeyRow): z.infer<typeof ApiKeySchema> {
     name: k.name,
     prefix: k.prefix,
     scopes: k.scopes.filter(isScope),
+    requireSignature: k.requireSignature,
     createdBy: k.createdBy,
     createdAt: k.createdAt.toISOString(),
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
@@ -64,6 +70,9 @@ const createKeyRoute = defineRoute({
         z.strictObject({
           name: Name,
           scopes: z.array(Scope).min(1, 'must name at least one scope').max(API_KEY_SCOPES.length),
+          requireSignature: z.boolean().optional().openapi({
+            description: 'Refuse this key’s postbacks unless signed (Tuike-Signature)',
+          }),
         }),
       ),
     },
@@ -118,8 +127,13 @@ export const apiKeyRoutes = createRouter()
   // POST /v1/api-keys: create a key; the answer carries the secret, which is never shown again.
   .openapi(createKeyRoute, async (c) => {
     const body = c.req.valid('json');
-    const { key, secret } = await createApiKey(c.get('deps'), principalOf(c), actorOf(c), body);
-    return c.json({ ...apiKeyJson(key), secret }, 201);
+    const { key, secret, signingSecret } = await createApiKey(
+      c.get('deps'),
+      principalOf(c),
+      actorOf(c),
+      body,
+    );
+    return c.json({ ...apiKeyJson(key), secret, signingSecret }, 201);
   })
   // GET /v1/api-keys: newest first, optionally only revoked or only live keys.
   .openapi(listKeysRoute, async (c) => {

@@ -40,6 +40,7 @@ import {
   requestFingerprint,
   withIdempotency,
 } from '../services/idempotency';
+import { checkPostbackSignature } from '../services/postback-signature';
 
 const NO_CONTROLS = /^[^\p{Cc}\p{Cf}]*$/u;
 
@@ -482,6 +483,19 @@ const promoterListRoute = defineRoute({
   },
 });
 
+/**
+ * The raw body was read by `keepRawBody` before validation, so `text()` gives the bytes the
+ * merchant signed, not a re-serialisation.
+ */
+async function checkSignature(c: AppContext): Promise<void> {
+  await checkPostbackSignature(
+    c.get('deps'),
+    principalOf(c),
+    await c.req.text(),
+    c.req.header('tuike-signature'),
+  );
+}
+
 /** Runs a create handler under the request's Idempotency-Key, if it sent one. */
 async function idempotently(
   c: AppContext,
@@ -515,6 +529,7 @@ async function idempotently(
 export const conversionRoutes = createRouter()
   // POST /v1/conversions: attribute, score and commission a sale; idempotent on the order id.
   .openapi(createRoute, async (c) => {
+    await checkSignature(c);
     const body = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
     const deps = c.get('deps');
@@ -560,6 +575,7 @@ export const conversionRoutes = createRouter()
   })
   // POST /v1/conversions/{id}/refunds: claws back commission in proportion.
   .openapi(refundRoute, async (c) => {
+    await checkSignature(c);
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
     const key = c.req.valid('header')['idempotency-key'];
@@ -572,6 +588,7 @@ export const conversionRoutes = createRouter()
   })
   // POST /v1/conversions/{id}/cancel
   .openapi(cancelRoute, async (c) => {
+    await checkSignature(c);
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
     const deps = c.get('deps');

@@ -22,11 +22,13 @@ const VISIBLE_PREFIX_LENGTH = API_KEY_PREFIX.length + 8;
 export interface CreateApiKeyInput {
   name: string;
   scopes: ApiKeyScope[];
+  /** Refuse the key's postbacks unless signed with its signing secret. */
+  requireSignature?: boolean | undefined;
 }
 
 /** What the audit log keeps of a key: never its secret nor its hash. */
 function auditView(key: ApiKeyRow) {
-  const { keyHash: _hash, ...rest } = key;
+  const { keyHash: _hash, signingSecret: _signing, ...rest } = key;
   return rest;
 }
 
@@ -36,7 +38,7 @@ export async function createApiKey(
   principal: Principal,
   actor: Actor,
   input: CreateApiKeyInput,
-): Promise<{ key: ApiKeyRow; secret: string }> {
+): Promise<{ key: ApiKeyRow; secret: string; signingSecret: string }> {
   const scopes = [...new Set(input.scopes)];
   if (!isSubsetOf(scopes, principal.permissions)) {
     const missing = scopes.filter((s) => !principal.permissions.has(s));
@@ -47,6 +49,9 @@ export async function createApiKey(
   }
 
   const secret = `${API_KEY_PREFIX}${randomSecret(32)}`;
+  // Signs postback bodies (HMAC-SHA256); kept encrypted, since verifying needs it back.
+  const signingSecret = `tks_${randomSecret(32)}`;
+  const sealedSigning = await deps.secretBox.seal(signingSecret);
   const key = await deps.database.db.transaction(async (tx) => {
     const row = await insertApiKey(tx, {
       tenantId: actor.tenantId,
@@ -55,6 +60,8 @@ export async function createApiKey(
       prefix: secret.slice(0, VISIBLE_PREFIX_LENGTH),
       keyHash: hashSecret(secret),
       scopes,
+      signingSecret: sealedSigning,
+      requireSignature: input.requireSignature ?? false,
       createdBy: actor.id,
       createdAt: deps.clock.now(),
     });
@@ -66,7 +73,7 @@ export async function createApiKey(
     });
     return row;
   });
-  return { key, secret };
+  return { key, secret, signingSecret };
 }
 
 export async function listApiKeys(

@@ -222,8 +222,10 @@ export const apiKeys = pgTable(
     prefix: text('prefix').notNull(),
     keyHash: text('key_hash').notNull(),
     scopes: text('scopes').array().notNull(),
-    // Secret for the optional HMAC signature of postback bodies, encrypted; null: not required.
+    // Secret for the HMAC signature of postback bodies, encrypted with the server's key.
     signingSecret: text('signing_secret'),
+    // Refuse this key's postbacks unless they are signed.
+    requireSignature: boolean('require_signature').notNull().default(false),
     createdBy: text('created_by'),
     createdAt: createdAt(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),

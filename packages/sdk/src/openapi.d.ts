@@ -1526,6 +1526,8 @@ export interface paths {
                     "application/json": {
                         name: string;
                         scopes: ("promoters:read" | "promoters:write" | "links:read" | "links:write" | "conversions:read" | "conversions:write" | "commissions:read")[];
+                        /** @description Refuse this key’s postbacks unless signed (Tuike-Signature) */
+                        requireSignature?: boolean;
                     };
                 };
             };
@@ -6374,6 +6376,8 @@ export interface components {
         CreatedApiKey: components["schemas"]["ApiKey"] & {
             /** @description The key itself (tk_…); shown only once */
             secret: string;
+            /** @description Signs postback bodies: Tuike-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">; shown only once */
+            signingSecret: string;
         };
         ApiKey: {
             /** @example key_01jd7s5m3q8x0f4k2v9w6tbz3c */
@@ -6382,6 +6386,8 @@ export interface components {
             /** @description The first characters of the secret */
             prefix: string;
             scopes: ("promoters:read" | "promoters:write" | "links:read" | "links:write" | "conversions:read" | "conversions:write" | "commissions:read")[];
+            /** @description Postbacks must be signed */
+            requireSignature: boolean;
             createdBy: string | null;
             /**
              * Format: date-time

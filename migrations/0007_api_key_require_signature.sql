@@ -1,0 +1,1 @@
+ALTER TABLE "api_keys" ADD COLUMN "require_signature" boolean DEFAULT false NOT NULL;
