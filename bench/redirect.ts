@@ -1,13 +1,20 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { newId } from '@tuike/core';
 import { createPostgresDatabase, schema } from '@tuike/db';
 import { eq, sql } from 'drizzle-orm';
 import postgres from 'postgres';
+import { isBotUserAgent } from '../api/src/redirect/bots';
 
 // npm run bench:redirect — Tuike's redirect against a bare Node http server doing the same 302,
 // loaded alternately by autocannon in a separate process. Needs PostgreSQL and Redis
 // (DATABASE_URL, REDIS_URL; defaults to the local servers).
+//
+// Tuike runs as `npm run start:prod` runs it (same flags). Visitors send browser user agents, a
+// quarter of them a returning visitor's cookie, so clicks take the people's path (per-IP counts
+// in Redis, visitor rows). They come from one address: the bench does not set TRUST_PROXY, so
+// X-Forwarded-For would be ignored. Stored clicks are checked against the 302s the client
+// counted, and each target is printed as holding or failing.
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -18,14 +25,38 @@ const DESTINATION = 'https://shop.example.com/products/42?utm_source=tuike';
 // A fresh code per run: a code cached in Redis by an earlier run must not answer for this one.
 const CODE = `bench${Date.now().toString(36)}`;
 const METRICS_TOKEN = 'bench-metrics-token-0123456789';
+// What people click from: WeChat's in-app browser first, as most of Tuike's traffic. None is a
+// bot, so every 302 the load generator counts must become a non-bot click.
+const USER_AGENTS = [
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN',
+  'Mozilla/5.0 (Linux; Android 14; V2309A Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/122.0.6261.120 Mobile Safari/537.36 XWEB/1220133 MMWEBSDK/20240404 MMWEBID/2307 MicroMessenger/8.0.49.2600(0x2800313D) WeChat/arm64 Weixin NetType/5G Language/zh_CN ABI/arm64',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
+];
+// Targets: throughput against the bare server, tail latency, memory.
+const MIN_RATIO = 0.55;
+const MAX_P99_MS = 15;
+const MAX_RSS_MB = 150;
 
-/** Redirects the server itself handed to its click writer (its own count, not the client's). */
-async function acceptedClicks(base: string): Promise<number> {
+/** The server's own view: clicks accepted, written, dropped, and its memory. */
+async function serverStats(base: string) {
   const res = await fetch(`${base}/metrics`, {
     headers: { Authorization: `Bearer ${METRICS_TOKEN}` },
   });
-  const match = /^tuike_clicks_accepted_total (\d+)/m.exec(await res.text());
-  return Number(match?.[1] ?? 0);
+  const text = await res.text();
+  const value = (name: string) =>
+    Number(new RegExp(`^tuike_${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const mb = (name: string) => value(name) / 2 ** 20;
+  return {
+    accepted: value('clicks_accepted_total'),
+    written: value('clicks_written_total'),
+    dropped: value('clicks_dropped_total'),
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+    rssMb: mb('process_resident_memory_bytes'),
+  };
 }
 
 interface LoadResult {
@@ -44,7 +75,9 @@ function databaseUrl(name: string): string {
   return u.toString();
 }
 
+/** Starts a node process and waits for its ready line; BENCH_SERVER_LOG keeps its output. */
 function startProcess(args: string[], env: Record<string, string>, ready: RegExp) {
+  const log = process.env.BENCH_SERVER_LOG;
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,12 +86,14 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
+      if (log) appendFileSync(log, d);
       const match = ready.exec(out);
       if (match) resolve({ child, match });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (d: Buffer) => {
-      out += d.toString();
+      if (log) appendFileSync(log, d);
+      else out += d.toString();
     });
     child.once('exit', (code) => reject(new Error(`process exited (${code}):\n${out}`)));
     setTimeout(() => reject(new Error(`process did not start:\n${out}`)), 60_000).unref();
@@ -69,7 +104,15 @@ function load(url: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'bench/load.ts', url, String(CONNECTIONS), String(SECONDS)],
+      [
+        '--import',
+        'tsx',
+        'bench/load.ts',
+        url,
+        String(CONNECTIONS),
+        String(SECONDS),
+        JSON.stringify(USER_AGENTS),
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -88,6 +131,22 @@ function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/**
+ * Node's arguments for the built server, read from the `start:prod` script so the bench runs it
+ * with the same flags production does.
+ */
+function productionArgs(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...args] = (pkg.scripts['start:prod'] ?? '').split(/\s+/).filter(Boolean);
+  if (node !== 'node' || args.at(-1) !== 'api/dist/node.mjs')
+    throw new Error('start:prod is expected to be `node [flags] api/dist/node.mjs`');
+  // BENCH_NODE_FLAGS replaces the script's flags, to try others without editing it.
+  const flags = process.env.BENCH_NODE_FLAGS;
+  return flags === undefined ? args : [...flags.split(/\s+/).filter(Boolean), 'api/dist/node.mjs'];
 }
 
 async function prepareDatabase(name: string) {
@@ -114,26 +173,43 @@ async function seedLink(url: string): Promise<string> {
   return linkId;
 }
 
-async function countClicks(url: string, linkId: string): Promise<number> {
+/** Clicks stored for the link, people and bots apart. */
+async function countClicks(url: string, linkId: string) {
   const database = createPostgresDatabase({ url, max: 1 });
-  const [row] = await database.db
-    .select({ n: sql<number>`count(*)::int` })
+  const rows = await database.db
+    .select({ bot: schema.clicks.isBot, n: sql<number>`count(*)::int` })
     .from(schema.clicks)
-    .where(eq(schema.clicks.linkId, linkId));
+    .where(eq(schema.clicks.linkId, linkId))
+    .groupBy(schema.clicks.isBot);
   await database.close();
-  return Number(row?.n ?? 0);
+  const n = (bot: boolean) => Number(rows.find((r) => r.bot === bot)?.n ?? 0);
+  return { people: n(false), bots: n(true) };
+}
+
+/** Waits until the server has written every click it accepted (or a minute has passed). */
+async function drain(base: string) {
+  const start = Date.now();
+  let stats = await serverStats(base);
+  while (stats.written + stats.dropped < stats.accepted && Date.now() - start < 60_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    stats = await serverStats(base);
+  }
+  return { stats, seconds: (Date.now() - start) / 1000 };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main() {
+  const bots = USER_AGENTS.filter((agent) => isBotUserAgent(agent));
+  if (bots.length > 0) throw new Error(`bench user agents taken for bots: ${bots.join(', ')}`);
+
   const dbName = `tuike_bench_${process.pid}`;
   await prepareDatabase(dbName);
   const url = databaseUrl(dbName);
 
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { stdio: 'inherit' });
   const tuike = await startProcess(
-    ['api/dist/node.mjs'],
+    productionArgs(),
     {
       METRICS_TOKEN,
       DATABASE_URL: url,
@@ -151,18 +227,24 @@ async function main() {
     { CODE, DESTINATION },
     /listening (\d+)/,
   );
-  const tuikeUrl = `${tuike.match[1]}/r/${CODE}`;
+  const base = tuike.match[1] ?? '';
+  const tuikeUrl = `${base}/r/${CODE}`;
   const bareUrl = `http://127.0.0.1:${bare.match[1]}/r/${CODE}`;
   const linkId = await seedLink(url);
 
   try {
-    // Warm both (JIT, caches, connection pools) before measuring.
-    const warmTuike = await fetch(tuikeUrl, { redirect: 'manual' });
+    // Warm both (JIT, caches, connection pools) before measuring; this redirect is a click too.
+    const warmTuike = await fetch(tuikeUrl, {
+      redirect: 'manual',
+      headers: { 'User-Agent': USER_AGENTS[0] ?? '' },
+    });
     if (warmTuike.status !== 302) throw new Error(`tuike answered ${warmTuike.status}`);
+    const idleRss = rssMb(tuike.child.pid);
 
     const bareRuns: LoadResult[] = [];
     const tuikeRuns: LoadResult[] = [];
     let rss = 0;
+    let memory = await serverStats(base);
     for (let round = 0; round < ROUNDS; round++) {
       bareRuns.push(await load(bareUrl));
       const sampler = setInterval(() => {
@@ -171,21 +253,26 @@ async function main() {
       tuikeRuns.push(await load(tuikeUrl));
       clearInterval(sampler);
       rss = Math.max(rss, rssMb(tuike.child.pid));
+      memory = await serverStats(base);
     }
 
-    const served = await acceptedClicks(tuike.match[1] ?? '');
-    const drainStart = Date.now();
-    let clicks = await countClicks(url, linkId);
-    while (clicks < served && Date.now() - drainStart < 60_000) {
-      await new Promise((r) => setTimeout(r, 250));
-      clicks = await countClicks(url, linkId);
-    }
-    const drainSeconds = (Date.now() - drainStart) / 1000;
+    // What the clicks must match: the 302s the client saw. Requests still in flight when a run
+    // stops may be answered (and recorded) without the client counting them: at most one per
+    // connection per run.
+    const redirects = 1 + tuikeRuns.reduce((s, r) => s + r.redirects, 0);
+    const inFlightSlack = CONNECTIONS * ROUNDS;
+    const { stats, seconds: drainSeconds } = await drain(base);
+    const clicks = await countClicks(url, linkId);
 
     const bareRps = mean(bareRuns.map((r) => r.rps));
     const tuikeRps = mean(tuikeRuns.map((r) => r.rps));
     const p99 = Math.max(...tuikeRuns.map((r) => r.p99));
     const ratio = tuikeRps / bareRps;
+    const clicksHold =
+      clicks.people >= redirects &&
+      clicks.people - redirects <= inFlightSlack &&
+      clicks.bots === 0 &&
+      stats.dropped === 0;
     const row = (name: string, runs: LoadResult[]) =>
       `${name.padEnd(10)} ${mean(runs.map((r) => r.rps))
         .toFixed(0)
@@ -195,14 +282,34 @@ async function main() {
         (s, r) => s + r.errors + r.non302,
         0,
       )}`;
+    const verdict = (holds: boolean, text: string) =>
+      console.log(`  ${holds ? 'ok  ' : 'FAIL'} ${text}`);
+
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds each, alternating`);
     console.log(row('bare node', bareRuns));
     console.log(row('tuike', tuikeRuns));
     console.log(
-      `tuike RSS peak ${rss.toFixed(0)} MB; clicks drained in ${drainSeconds.toFixed(1)} s`,
+      `tuike RSS idle ${idleRss.toFixed(0)} MB, peak ${rss.toFixed(0)} MB; after the last run: ` +
+        `heap ${memory.heapUsedMb.toFixed(0)}/${memory.heapTotalMb.toFixed(0)} MB, ` +
+        `external ${memory.externalMb.toFixed(0)} MB, RSS ${memory.rssMb.toFixed(0)} MB, ` +
+        `${memory.accepted - memory.written - memory.dropped} clicks waiting`,
     );
     console.log(
-      `redirect: ${ratio.toFixed(2)}× bare node, p99 ${p99.toFixed(1)} ms, clicks ${clicks}/${served}`,
+      `clicks: ${redirects} redirects counted by the client; server accepted ${stats.accepted}, ` +
+        `wrote ${stats.written}, dropped ${stats.dropped}; stored ${clicks.people} people and ` +
+        `${clicks.bots} bots; drained in ${drainSeconds.toFixed(1)} s`,
+    );
+    console.log('targets:');
+    verdict(ratio >= MIN_RATIO, `throughput ${ratio.toFixed(2)}× bare node (≥ ${MIN_RATIO})`);
+    verdict(p99 <= MAX_P99_MS, `p99 ${p99.toFixed(1)} ms (≤ ${MAX_P99_MS} ms)`);
+    verdict(rss < MAX_RSS_MB, `RSS peak ${rss.toFixed(0)} MB (< ${MAX_RSS_MB} MB)`);
+    verdict(
+      clicksHold,
+      `clicks ${clicks.people} stored for ${redirects} redirects, none as bots ` +
+        `(at most ${inFlightSlack} more for requests in flight at a run's end)`,
+    );
+    console.log(
+      `redirect: ${ratio.toFixed(2)}× bare node, p99 ${p99.toFixed(1)} ms, clicks ${clicks.people}/${redirects}`,
     );
   } finally {
     tuike.child.kill('SIGTERM');

@@ -2,6 +2,7 @@ import { newId } from '@tuike/core';
 import type { RedirectTarget } from '@tuike/db';
 import type { Clock } from '../deps';
 import type { ClickRecorder } from './click-recorder';
+import { createInterner } from './interner';
 import type { LinkResolver } from './link-resolver';
 
 export const VISITOR_COOKIE = 'tk_v';
@@ -111,6 +112,8 @@ export interface RedirectAnswererDeps {
  */
 export function createRedirectAnswerer(deps: RedirectAnswererDeps) {
   const { linkResolver, clickRecorder, clock } = deps;
+  const userAgents = createInterner();
+  const referrers = createInterner();
 
   return async function answer(visit: RedirectVisit): Promise<RedirectAnswer> {
     if (!CODE_PATTERN.test(visit.code)) return page(NOT_FOUND_PAGE, 404);
@@ -140,8 +143,8 @@ export function createRedirectAnswerer(deps: RedirectAnswererDeps) {
         visitorId,
         newVisitor: knownVisitor === null,
         ip: visit.ip || 'unknown',
-        userAgent: visit.userAgent?.slice(0, 512) ?? null,
-        referrer: visit.referrer?.slice(0, 1024) ?? null,
+        userAgent: userAgents(visit.userAgent?.slice(0, 512)) ?? null,
+        referrer: referrers(visit.referrer?.slice(0, 1024)) ?? null,
         timeZone: target.timeZone,
         ipSalt: target.ipSalt,
       });

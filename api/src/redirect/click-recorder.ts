@@ -61,6 +61,8 @@ export interface ClickRecorderOptions {
   batchSize?: number;
   maxBatch?: number;
   flushIntervalMs?: number;
+  /** Batches written at once, each in its own transaction, when clicks arrive faster. */
+  writers?: number;
   /** Clicks per IP and link beyond which further clicks are marked suspicious. */
   perIpAndLink?: RateLimitRule;
   /** Months whose partitions exist; share one set between short-lived recorders (Workers). */
@@ -129,11 +131,15 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   // Small batches keep each synchronous step short, so redirects wait little behind a flush.
   const maxBatch = options.maxBatch ?? 1_000;
   const flushIntervalMs = options.flushIntervalMs ?? 250;
+  // One writer spends most of a batch waiting on round trips; a second one fills that time, so
+  // the buffer (and the memory it holds) stays small under load. Concurrent batches are safe:
+  // they are what several server processes do anyway.
+  const writers = options.writers ?? 2;
   const perIpAndLink = options.perIpAndLink ?? { limit: 30, windowSeconds: 60 };
 
   let buffer: PendingClick[] = [];
   let inFlight = 0;
-  let flushing: Promise<void> | null = null;
+  const active = new Set<Promise<void>>();
   let timer: ReturnType<typeof setInterval> | undefined;
   let retryAfter = 0;
   let failures = 0;
@@ -240,9 +246,9 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
 
   async function flushOnce(): Promise<void> {
     if (buffer.length === 0 || Date.now() < retryAfter) return;
-    const batch = buffer.slice(0, maxBatch);
-    buffer = buffer.slice(batch.length);
-    inFlight = batch.length;
+    // splice, not slice: V8 trims the front of the array in place instead of copying the rest.
+    const batch = buffer.splice(0, maxBatch);
+    inFlight += batch.length;
     try {
       await ensurePartitions(batch);
       const { rows, deltas } = await toRows(batch);
@@ -263,22 +269,26 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
         });
       }
     } finally {
-      inFlight = 0;
+      inFlight -= batch.length;
     }
   }
 
+  function startWriter() {
+    const writer: Promise<void> = (async () => {
+      // Drain while full batches are waiting, so the writers keep up under load.
+      do {
+        await flushOnce();
+      } while (buffer.length >= batchSize && Date.now() >= retryAfter);
+    })().finally(() => active.delete(writer));
+    active.add(writer);
+  }
+
+  /** Starts writers for what is waiting: one for any clicks, more while full batches wait. */
   function flush(): Promise<void> {
-    if (!flushing) {
-      flushing = (async () => {
-        // Drain while full batches are waiting, so the writer keeps up under load.
-        do {
-          await flushOnce();
-        } while (buffer.length >= batchSize && Date.now() >= retryAfter);
-      })().finally(() => {
-        flushing = null;
-      });
-    }
-    return flushing;
+    if (active.size === 0 && buffer.length > 0) startWriter();
+    while (active.size < writers && buffer.length >= batchSize && Date.now() >= retryAfter)
+      startWriter();
+    return Promise.all(active).then(() => {});
   }
 
   return {
@@ -291,7 +301,7 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
         return false;
       }
       buffer.push(click);
-      if (buffer.length >= batchSize && !flushing) void flush();
+      if (buffer.length >= batchSize && active.size < writers) void flush();
       return true;
     },
     flush,
@@ -306,7 +316,8 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
       timer = undefined;
       const deadline = Date.now() + deadlineMs;
       retryAfter = 0;
-      while (buffer.length > 0 && Date.now() < deadline) {
+      // Batches in flight count too: a failed one comes back to the buffer for another try.
+      while ((buffer.length > 0 || active.size > 0) && Date.now() < deadline) {
         await flush();
         if (buffer.length > 0) await new Promise((r) => setTimeout(r, 50));
         retryAfter = 0;
