@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Processes for bench:conversions: start one and wait for its ready line, and read what the
+// kernel counts for it (resident memory, CPU time), so the report says who used the cores.
+
+export function startProcess(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const match = ready.exec(out);
+      if (match) resolve({ child, match });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+      // After start, the server's warnings and errors still reach the console.
+      if (out.length > 100_000) out = out.slice(-50_000);
+    });
+    child.once('exit', (code) => reject(new Error(`process exited (${code}):\n${out}`)));
+    setTimeout(() => reject(new Error(`process did not start:\n${out}`)), 60_000).unref();
+  });
+}
+
+/** Runs a node script to its end and answers its stdout; stderr passes through. */
+export function runNode(
+  args: string[],
+  env: Record<string, string> = {},
+  onStart?: (child: ChildProcess) => void,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    onStart?.(child);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} failed: ${code}`)),
+    );
+  });
+}
+
+export function rssMb(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU seconds of one process (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every postgres backend and helper now running. */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
+        total += cpuSeconds(entry);
+      }
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return total;
+}
+
+/** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+export interface CpuShare {
+  /** Percent of one core over the interval. */
+  server: number;
+  postgres: number;
+  load: number;
+  /** Percent of all cores busy, anything included. */
+  machine: number;
+}
+
+/** Starts counting; the returned function answers the shares since then. */
+export function measureCpu(serverPid: number | undefined, loadPid: () => number | undefined) {
+  const started = Date.now();
+  const server0 = cpuSeconds(serverPid ?? 0);
+  const pg0 = postgresCpuSeconds();
+  const machine0 = machineTicks();
+  let loadLast = 0;
+  // The load process is sampled while it lives; its last reading stands for its total.
+  const sampler = setInterval(() => {
+    const pid = loadPid();
+    if (pid === undefined) return;
+    const now = cpuSeconds(pid);
+    if (now > 0) loadLast = now;
+  }, 200);
+  return (): CpuShare => {
+    clearInterval(sampler);
+    const seconds = (Date.now() - started) / 1000;
+    const machine1 = machineTicks();
+    const pct = (cpu: number) => (100 * cpu) / seconds;
+    return {
+      server: pct(cpuSeconds(serverPid ?? 0) - server0),
+      postgres: pct(postgresCpuSeconds() - pg0),
+      load: pct(loadLast),
+      machine: (100 * (machine1.busy - machine0.busy)) / (machine1.total - machine0.total),
+    };
+  };
+}
