@@ -59,7 +59,11 @@ export const ProblemSchema = z
 export const MinorUnits = z
   .string()
   .regex(MINOR_UNITS_PATTERN, 'must be a whole number of minor units, as a string')
-  .refine((v) => parseMinorUnits(v) !== null, 'must be at most 10^15 minor units')
+  // Only a well-formed amount can be too large: a malformed one gets one message, not two.
+  .refine(
+    (v) => !MINOR_UNITS_PATTERN.test(v) || parseMinorUnits(v) !== null,
+    'must be at most 10^15 minor units',
+  )
   .openapi({
     example: '1999',
     description: 'Amount in the minor unit of the currency (分 for CNY)',
