@@ -1,9 +1,9 @@
-import { RuleSetContentSchema } from '@tuike/core';
 import { accountBalances } from '@tuike/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPostback } from '../../api/src/services/postback-signature';
 import { createHarness, type Harness, type Tenant } from '../helpers/harness';
+import { openShop } from '../helpers/shop';
 import { snapshotDatabase } from '../helpers/snapshot';
 
 let h: Harness;
@@ -31,18 +31,6 @@ interface ConversionJson {
   clawback: Money;
 }
 const json = async (res: Response) => (await res.json()) as ConversionJson;
-
-const DEMO_RULES = RuleSetContentSchema.parse({
-  currency: 'CNY',
-  rules: [
-    {
-      id: 'base',
-      name: 'Promoter 10 %, inviter 2 %',
-      payout: { kind: 'percent', rate: '0.10' },
-      upline: [{ rate: '0.02' }],
-    },
-  ],
-});
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return h.request(path, {
@@ -72,28 +60,7 @@ async function trialBalance(tenantId: string) {
 
 beforeAll(async () => {
   h = await createHarness();
-  t = await h.signup('Conversions');
-  await t.owner.PATCH('/v1/tenant', {
-    body: { settings: { allowedDomains: ['shop.example.com'] } },
-  });
-  const { data: inviter } = await t.owner.POST('/v1/promoters', { body: { name: '王芳' } });
-  const { data: seller } = await t.owner.POST('/v1/promoters', {
-    body: { name: '李娜', uplineId: inviter?.id },
-  });
-  inviterId = inviter?.id ?? '';
-  sellerId = seller?.id ?? '';
-  const { data: link } = await t.owner.POST('/v1/links', {
-    body: { promoterId: sellerId, destination: 'https://shop.example.com/p/1' },
-  });
-  linkCode = link?.code ?? '';
-  const { data: ruleSet } = await t.owner.POST('/v1/rule-sets', {
-    body: { name: 'Default', content: DEMO_RULES },
-  });
-  const published = await t.owner.POST('/v1/rule-sets/{id}/publish', {
-    params: { path: { id: ruleSet?.id ?? '' } },
-    body: {},
-  });
-  expect(published.response.status).toBe(200);
+  ({ tenant: t, inviterId, sellerId, linkCode } = await openShop(h, 'Conversions'));
   const { data: key } = await t.owner.POST('/v1/api-keys', {
     body: { name: 'shop server', scopes: ['conversions:write', 'conversions:read'] },
   });

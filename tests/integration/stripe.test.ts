@@ -1,10 +1,10 @@
-import { RuleSetContentSchema } from '@tuike/core';
 import { accountBalances } from '@tuike/db';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type Tenant } from '../helpers/harness';
+import { openShop } from '../helpers/shop';
 import { snapshotDatabase } from '../helpers/snapshot';
 
 const SECRET = 'whsec_test_5f1c0a9e2b7d4c3a8e6f1b2d';
@@ -15,18 +15,6 @@ let t: Tenant;
 let clickId: string;
 let sellerId: string;
 let inviterId: string;
-
-const RULES = RuleSetContentSchema.parse({
-  currency: 'CNY',
-  rules: [
-    {
-      id: 'base',
-      name: 'Promoter 10 %, inviter 2 %',
-      payout: { kind: 'percent', rate: '0.10' },
-      upline: [{ rate: '0.02' }],
-    },
-  ],
-});
 
 interface StripeEvent {
   id: string;
@@ -100,26 +88,8 @@ function checkout(order: string, amount: number, created: number) {
 
 beforeAll(async () => {
   h = await createHarness();
-  t = await h.signup('Stripe shop');
-  await t.owner.PATCH('/v1/tenant', {
-    body: { settings: { allowedDomains: ['shop.example.com'] } },
-  });
-  const { data: inviter } = await t.owner.POST('/v1/promoters', { body: { name: '王芳' } });
-  const { data: seller } = await t.owner.POST('/v1/promoters', {
-    body: { name: '李娜', uplineId: inviter?.id },
-  });
-  inviterId = inviter?.id ?? '';
-  sellerId = seller?.id ?? '';
-  const { data: link } = await t.owner.POST('/v1/links', {
-    body: { promoterId: sellerId, destination: 'https://shop.example.com/p/1' },
-  });
-  const { data: ruleSet } = await t.owner.POST('/v1/rule-sets', {
-    body: { name: 'Default', content: RULES },
-  });
-  await t.owner.POST('/v1/rule-sets/{id}/publish', {
-    params: { path: { id: ruleSet?.id ?? '' } },
-    body: {},
-  });
+  const shop = await openShop(h, 'Stripe shop');
+  ({ tenant: t, inviterId, sellerId } = shop);
   const put = await h.request('/v1/tenant/stripe-webhook-secret', {
     method: 'PUT',
     token: t.accessToken,
@@ -127,7 +97,7 @@ beforeAll(async () => {
     body: JSON.stringify({ secret: SECRET }),
   });
   expect(put.status).toBe(204);
-  const res = await h.request(`/r/${link?.code}`, {
+  const res = await h.request(`/r/${shop.linkCode}`, {
     headers: { 'X-Forwarded-For': '198.51.100.20', 'User-Agent': 'Mozilla/5.0 (iPhone) Safari' },
   });
   clickId = new URL(res.headers.get('Location') ?? '').searchParams.get('tk_clk') ?? '';

@@ -75,6 +75,21 @@ export const MoneySchema = z
   .strictObject({ amount: MinorUnits, currency: CurrencySchema })
   .openapi('Money');
 
+/** An ISO 8601 instant with its offset in a request, as a Date. */
+export const Instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-03T08:00:00Z' })
+  .transform((v) => new Date(v))
+  .openapi({ type: 'string', format: 'date-time', example: '2026-12-03T08:00:00Z' });
+
+/** A trimmed, non-empty label of at most `max` characters, without control characters. */
+export const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters');
+
 export const Timestamp = z
   .string()
   .openapi({ format: 'date-time', example: '2026-12-03T08:00:00Z' });

@@ -4,6 +4,7 @@ import { actorOf, principalOf } from '../context';
 import {
   createRouter,
   defineRoute,
+  Instant,
   idOf,
   jsonBody,
   ListQuery,
@@ -20,11 +21,6 @@ const CustomerRef = z
   .min(1)
   .max(256)
   .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'must not contain control characters');
-
-const Instant = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-03T08:00:00Z' })
-  .transform((v) => new Date(v))
-  .openapi({ type: 'string', format: 'date-time' });
 
 const BindingSchema = z
   .object({

@@ -13,6 +13,7 @@ import {
   CurrencySchema,
   createRouter,
   defineRoute,
+  Instant,
   idOf,
   idParams,
   jsonBody,
@@ -22,6 +23,7 @@ import {
   MoneySchema,
   ok,
   problemOf,
+  Text,
   Timestamp,
 } from '../lib/openapi';
 import {
@@ -29,6 +31,7 @@ import {
   cancelConversion,
   decideReview,
   getConversionDetail,
+  linesOfConversions,
   listConversions,
   loadConversionDetail,
   recordConversion,
@@ -41,16 +44,6 @@ import {
   withIdempotency,
 } from '../services/idempotency';
 import { checkPostbackSignature } from '../services/postback-signature';
-
-const NO_CONTROLS = /^[^\p{Cc}\p{Cf}]*$/u;
-
-const Text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max)
-    .regex(NO_CONTROLS, 'must not contain control characters');
 
 /** A positive minor-unit string, parsed to bigint. */
 const PositiveAmount = MinorUnits.transform((value, ctx) => {
@@ -66,11 +59,6 @@ const Amount = MinorUnits.transform((value) => parseMinorUnits(value) ?? 0n).ope
   type: 'string',
   example: '0',
 });
-
-const Instant = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-03T08:00:00Z' })
-  .transform((v) => new Date(v))
-  .openapi({ type: 'string', format: 'date-time', example: '2026-12-03T08:00:00Z' });
 
 const MetadataValue = z.union([z.string().max(500), z.number(), z.boolean(), z.null()]);
 const Metadata = z
@@ -645,26 +633,31 @@ export const conversionRoutes = createRouter()
       { promoterId },
       { limit: query.limit, after: query.cursor },
     );
-    const data = await Promise.all(
-      page.data.map(async (row) => {
-        const detail = await getConversionDetail(deps, principal.tenantId, row.id);
-        const earned = detail.commissions
-          .filter((l) => l.beneficiaryId === promoterId && l.status !== 'voided')
-          .reduce((sum, l) => sum + l.amount - l.clawedBack, 0n);
-        const codes = (row.fraudReasons as FraudReason[]).map((r) => r.code);
-        return {
-          id: row.id,
-          status: row.status,
-          amount: money(row.amount, row.currency),
-          refunded: money(row.refundedAmount, row.currency),
-          commission: money(earned, row.currency),
-          hold:
-            row.status === 'review' || row.status === 'rejected'
-              ? describeHold(codes as FraudReasonCode[])
-              : null,
-          occurredAt: row.occurredAt.toISOString(),
-        };
-      }),
+    const lines = await linesOfConversions(
+      deps,
+      principal.tenantId,
+      page.data.map((row) => row.id),
     );
+    const data = page.data.map((row) => {
+      const earned = lines
+        .filter(
+          (l) =>
+            l.conversionId === row.id && l.beneficiaryId === promoterId && l.status !== 'voided',
+        )
+        .reduce((sum, l) => sum + l.amount - l.clawedBack, 0n);
+      const codes = (row.fraudReasons as FraudReason[]).map((r) => r.code);
+      return {
+        id: row.id,
+        status: row.status,
+        amount: money(row.amount, row.currency),
+        refunded: money(row.refundedAmount, row.currency),
+        commission: money(earned, row.currency),
+        hold:
+          row.status === 'review' || row.status === 'rejected'
+            ? describeHold(codes as FraudReasonCode[])
+            : null,
+        occurredAt: row.occurredAt.toISOString(),
+      };
+    });
     return c.json({ data, nextCursor: page.nextCursor }, 200);
   });

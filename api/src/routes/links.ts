@@ -4,6 +4,7 @@ import { type AppContext, actorOf, principalOf } from '../context';
 import {
   createRouter,
   defineRoute,
+  Instant,
   idOf,
   idParams,
   jsonBody,
@@ -11,6 +12,7 @@ import {
   listOf,
   ok,
   problemOf,
+  Text,
   Timestamp,
 } from '../lib/openapi';
 import { ALIAS_PATTERN } from '../services/link-code';
@@ -24,14 +26,7 @@ import {
   patchLink,
 } from '../services/links';
 
-const NO_CONTROLS = /^[^\p{Cc}\p{Cf}]*$/u;
-
-const Label = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(128)
-  .regex(NO_CONTROLS, 'must not contain control characters');
+const Label = Text(128);
 
 const UtmValue = Label.max(200);
 
@@ -53,11 +48,6 @@ const Destination = z.string().min(1).max(DESTINATION_MAX_LENGTH).openapi({
   description:
     'An https URL on one of the tenant’s allowed domains or a subdomain of one; stored normalised',
 });
-
-const Instant = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-03T08:00:00Z' })
-  .transform((v) => new Date(v))
-  .openapi({ type: 'string', format: 'date-time', example: '2026-12-03T08:00:00Z' });
 
 const CreateLinkBody = z
   .strictObject({

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { actorOf, principalOf } from '../context';
-import { createRouter, defineRoute, idOf, jsonBody, ok, problemOf } from '../lib/openapi';
+import { createRouter, defineRoute, Instant, idOf, jsonBody, ok, problemOf } from '../lib/openapi';
 import {
   receiveStripeWebhook,
   replayStripeEvents,
@@ -30,11 +30,6 @@ const SecretBody = z
       .openapi({ description: 'The endpoint’s signing secret; stored encrypted, never shown' }),
   })
   .openapi('StripeWebhookSecret');
-
-const Instant = z.iso
-  .datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-03T08:00:00Z' })
-  .transform((v) => new Date(v))
-  .openapi({ type: 'string', format: 'date-time' });
 
 const ReplayBody = z
   .strictObject({ from: Instant, to: Instant })

@@ -36,6 +36,7 @@ import {
   insertConversionUnlessKnown,
   insertRefundUnlessKnown,
   listCommissionsOfConversion,
+  listCommissionsOfConversions,
   listConversions as listConversionRows,
   listRefundsOfConversion,
   loadCustomerFacts,
@@ -278,11 +279,6 @@ function checkItems(input: ConversionInput): void {
     }
     skus.add(item.sku);
   });
-  if ((input.discount ?? 0n) > 0n && input.discount !== undefined && input.amount <= 0n) {
-    throw new ApiError('validation_failed', 'amount: must be positive', {
-      errors: [{ path: 'amount', message: 'must be positive' }],
-    });
-  }
 }
 
 async function decide(
@@ -467,7 +463,7 @@ const ledgerLine = (c: CommissionRow): LedgerLine => ({
 });
 
 /** What a line still carries after refunds and disputes took their part. */
-const remainingLine = (c: CommissionRow): LedgerLine => ({
+export const remainingLine = (c: CommissionRow): LedgerLine => ({
   id: c.id,
   beneficiaryId: c.beneficiaryId,
   amount: c.amount - c.clawedBack,
@@ -487,6 +483,15 @@ export async function getConversionDetail(
   const conversion = await getConversion(deps.database.db, tenantId, id);
   if (!conversion) throw notFound('conversion', id);
   return { conversion, ...(await loadConversionDetail(deps.database.db, tenantId, id)) };
+}
+
+/** The commission lines of a page of conversions, in one query. */
+export async function linesOfConversions(
+  deps: Deps,
+  tenantId: string,
+  conversionIds: readonly string[],
+): Promise<CommissionRow[]> {
+  return listCommissionsOfConversions(deps.database.db, tenantId, conversionIds);
 }
 
 /** A conversion's lines and refunds, read on `db` (a transaction sees its own writes). */

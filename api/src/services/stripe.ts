@@ -3,12 +3,10 @@ import {
   disputeLostEntries,
   holdEntries,
   isCurrency,
-  type LedgerLine,
   releaseHoldEntries,
 } from '@tuike/core';
 import {
   type Actor,
-  type CommissionRow,
   type ConversionRow,
   type Executor,
   getConversionByPaymentRef,
@@ -33,7 +31,7 @@ import {
 import Stripe from 'stripe';
 import type { Deps } from '../deps';
 import { ApiError, notFound } from '../lib/errors';
-import { applyRefund, recordConversion } from './conversions';
+import { applyRefund, recordConversion, remainingLine } from './conversions';
 
 /** Stripe's own tolerance: a signature older (or newer) than this is refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -125,7 +123,7 @@ export async function receiveStripeWebhook(
       cause: error,
     });
   }
-  const status = await processStripeEvent(deps, tenantId, event.id);
+  const status = await processStripeEvent(deps, tenantId, event.id, tenant);
   return { eventId: event.id, stored, status };
 }
 
@@ -139,9 +137,11 @@ export async function processStripeEvent(
   deps: Deps,
   tenantId: string,
   eventId: string,
+  /** The tenant's row when the caller has it already (the webhook read it to verify). */
+  known?: TenantRow,
 ): Promise<StripeEventRow['status']> {
   const { db } = deps.database;
-  const tenant = await getTenant(db, tenantId);
+  const tenant = known ?? (await getTenant(db, tenantId));
   if (!tenant) throw notFound('tenant', tenantId);
   const first = await getStripeEvent(db, tenantId, eventId);
   if (!first) throw notFound('Stripe event', eventId);
@@ -431,12 +431,6 @@ async function refunds(
   return { status: 'processed', note: null };
 }
 
-const remaining = (c: CommissionRow): LedgerLine => ({
-  id: c.id,
-  beneficiaryId: c.beneficiaryId,
-  amount: c.amount - c.clawedBack,
-});
-
 /**
  * A dispute holds what the conversion's lines still carry; closing it releases the hold (won)
  * or claws it back (lost). A close that arrives before the open applies the hold first. Each
@@ -468,7 +462,7 @@ async function dispute(
     await writeEntries(
       tx,
       tenant.id,
-      holdEntries({ disputeId, currency, lines: pending.map(remaining) }),
+      holdEntries({ disputeId, currency, lines: pending.map(remainingLine) }),
       conversion.id,
     );
     for (const c of pending) await updateCommission(tx, tenant.id, c.id, { status: 'held' });
@@ -482,7 +476,7 @@ async function dispute(
     await writeEntries(
       tx,
       tenant.id,
-      disputeLostEntries({ disputeId, currency, lines: lines.map(remaining) }),
+      disputeLostEntries({ disputeId, currency, lines: lines.map(remainingLine) }),
       conversion.id,
     );
     for (const c of lines) {
@@ -492,7 +486,7 @@ async function dispute(
     await writeEntries(
       tx,
       tenant.id,
-      releaseHoldEntries({ disputeId, currency, lines: lines.map(remaining) }),
+      releaseHoldEntries({ disputeId, currency, lines: lines.map(remainingLine) }),
       conversion.id,
     );
     for (const c of lines) await updateCommission(tx, tenant.id, c.id, { status: 'pending' });

@@ -7478,9 +7478,15 @@ export interface components {
             failed: number;
         };
         StripeReplay: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
             from: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
             to: string;
         };
         CustomerBinding: {
@@ -7511,7 +7517,10 @@ export interface components {
              * @example prm_01jd7s5m3q8x0f4k2v9w6tbz3c
              */
             promoterId: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @example 2026-12-03T08:00:00Z
+             */
             expiresAt?: string;
             /** @description false ends the binding */
             active?: boolean;

@@ -139,6 +139,24 @@ export async function listCommissionsOfConversion(
     .orderBy(commissions.level, commissions.id);
 }
 
+/** The lines of several conversions in one query (a page of a list). */
+export async function listCommissionsOfConversions(
+  db: Executor,
+  tenantId: string,
+  conversionIds: readonly string[],
+): Promise<CommissionRow[]> {
+  if (conversionIds.length === 0) return [];
+  return db
+    .select()
+    .from(commissions)
+    .where(
+      and(
+        eq(commissions.tenantId, tenantId),
+        inArray(commissions.conversionId, [...conversionIds]),
+      ),
+    );
+}
+
 /** Sets status and what was clawed back, line by line. */
 export async function updateCommission(
   db: Executor,

@@ -89,12 +89,3 @@ export async function releaseIdempotencyKey(db: Executor, s: IdempotencyScope): 
     .delete(idempotencyKeys)
     .where(and(keyOf(s), eq(idempotencyKeys.status, IDEMPOTENCY_RUNNING)));
 }
-
-/** Forgets keys older than `before` (kept at least 24 hours); returns how many. */
-export async function purgeIdempotencyKeys(db: Executor, before: Date): Promise<number> {
-  const gone = await db
-    .delete(idempotencyKeys)
-    .where(lt(idempotencyKeys.createdAt, before))
-    .returning({ key: idempotencyKeys.key });
-  return gone.length;
-}

@@ -91,33 +91,6 @@ export async function accountBalances(
   return rows.map((r) => ({ ...r, balance: BigInt(r.balance) }));
 }
 
-/** The entries written for one conversion (its commissions, refunds and disputes). */
-export async function listEntriesOfConversion(
-  db: Executor,
-  tenantId: string,
-  conversionId: string,
-): Promise<(JournalEntryRow & { postings: PostingRow[] })[]> {
-  const entries = await db
-    .select()
-    .from(journalEntries)
-    .where(
-      and(eq(journalEntries.tenantId, tenantId), eq(journalEntries.conversionId, conversionId)),
-    )
-    .orderBy(journalEntries.id);
-  if (entries.length === 0) return [];
-  const legs = await db
-    .select()
-    .from(postings)
-    .where(
-      and(
-        eq(postings.tenantId, tenantId),
-        sql`${postings.entryId} in (select id from journal_entries where tenant_id = ${tenantId} and conversion_id = ${conversionId})`,
-      ),
-    )
-    .orderBy(postings.entryId, postings.seq);
-  return entries.map((e) => ({ ...e, postings: legs.filter((p) => p.entryId === e.id) }));
-}
-
 /** True when the entry of `(source type, source id, purpose)` was written already. */
 export async function hasEntry(
   db: Executor,
