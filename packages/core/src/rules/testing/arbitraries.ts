@@ -93,9 +93,13 @@ export const predicateArb: fc.Arbitrary<Condition> = fc.oneof(
   }) as fc.Arbitrary<Condition>,
 );
 
+/**
+ * Condition trees within the schema's limits (at most 100 predicates, 8 deep): at most four
+ * levels of all/any/not of at most three branches, so 81 predicates at the very most.
+ */
 export const conditionArb: fc.Arbitrary<Condition> = fc.letrec<{ c: Condition }>((tie) => ({
   c: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
+    { depthSize: 'small', withCrossShrink: true, maxDepth: 4 },
     predicateArb,
     fc.record({ all: fc.array(tie('c'), { minLength: 1, maxLength: 3 }) }),
     fc.record({ any: fc.array(tie('c'), { minLength: 1, maxLength: 3 }) }),
