@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { newId } from '@tuike/core';
 import { createPostgresDatabase, schema } from '@tuike/db';
 import { eq, sql } from 'drizzle-orm';
@@ -100,31 +100,80 @@ function startProcess(args: string[], env: Record<string, string>, ready: RegExp
   });
 }
 
+/**
+ * The load generator: wrk when it is installed (Debian package `wrk`), else autocannon. On a
+ * machine of two cores the generator shares the CPU with the server and its database: wrk
+ * spends a fraction of autocannon's CPU per request, so the servers, not the generator, are
+ * measured. BENCH_LOADER=autocannon forces autocannon.
+ */
+const LOADER =
+  process.env.BENCH_LOADER ??
+  (spawnSync('wrk', ['--version']).error === undefined ? 'wrk' : 'autocannon');
+
 function load(url: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'bench/load.ts',
-        url,
-        String(CONNECTIONS),
-        String(SECONDS),
-        JSON.stringify(USER_AGENTS),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child =
+      LOADER === 'wrk'
+        ? spawn('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '-s', 'bench/load.lua', url], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+            env: { ...process.env, BENCH_AGENTS: USER_AGENTS.join('\n') },
+          })
+        : spawn(
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              'bench/load.ts',
+              url,
+              String(CONNECTIONS),
+              String(SECONDS),
+              JSON.stringify(USER_AGENTS),
+            ],
+            { stdio: ['ignore', 'pipe', 'inherit'] },
+          );
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
     });
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out) as LoadResult)
-        : reject(new Error(`load failed: ${code}`)),
-    );
+    child.once('exit', (code) => {
+      const json = out.split('\n').findLast((line) => line.startsWith('{'));
+      if (code === 0 && json) resolve(JSON.parse(json) as LoadResult);
+      else reject(new Error(`load failed (${code}):\n${out}`));
+    });
   });
+}
+
+const TICK_US = 1_000_000 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+
+/** CPU time (user + system) a process (or with `thread`, one of its threads) has used, in µs. */
+function cpuUs(pid: number | undefined, thread?: number): number {
+  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+}
+
+/** CPU time of every PostgreSQL server process on this machine, in microseconds. */
+function postgresCpuUs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.includes('(postgres)')) total += cpuUs(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
+/** The machine's busy and total CPU time so far, in clock ticks (from /proc/stat). */
+function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1) ?? [];
+  const ticks = cpu.map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 function rssMb(pid: number | undefined): number {
@@ -244,13 +293,31 @@ async function main() {
     const bareRuns: LoadResult[] = [];
     const tuikeRuns: LoadResult[] = [];
     let rss = 0;
+    let serverCpu = 0;
+    let mainThreadCpu = 0;
+    const machineBusy: number[] = [];
+    let bareCpu = 0;
+    let databaseCpu = 0;
     let memory = await serverStats(base);
     for (let round = 0; round < ROUNDS; round++) {
+      const bareBefore = cpuUs(bare.child.pid);
       bareRuns.push(await load(bareUrl));
+      bareCpu += cpuUs(bare.child.pid) - bareBefore;
       const sampler = setInterval(() => {
         rss = Math.max(rss, rssMb(tuike.child.pid));
       }, 250);
+      const cpuBefore = cpuUs(tuike.child.pid);
+      const mainBefore = cpuUs(tuike.child.pid, tuike.child.pid);
+      const pgBefore = postgresCpuUs();
+      const machineBefore = machineTicks();
       tuikeRuns.push(await load(tuikeUrl));
+      serverCpu += cpuUs(tuike.child.pid) - cpuBefore;
+      mainThreadCpu += cpuUs(tuike.child.pid, tuike.child.pid) - mainBefore;
+      databaseCpu += postgresCpuUs() - pgBefore;
+      const machineAfter = machineTicks();
+      machineBusy.push(
+        (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
+      );
       clearInterval(sampler);
       rss = Math.max(rss, rssMb(tuike.child.pid));
       memory = await serverStats(base);
@@ -285,7 +352,9 @@ async function main() {
     const verdict = (holds: boolean, text: string) =>
       console.log(`  ${holds ? 'ok  ' : 'FAIL'} ${text}`);
 
-    console.log(`\n${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds each, alternating`);
+    console.log(
+      `\n${LOADER}, ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds each, alternating`,
+    );
     console.log(row('bare node', bareRuns));
     console.log(row('tuike', tuikeRuns));
     console.log(
@@ -293,6 +362,13 @@ async function main() {
         `heap ${memory.heapUsedMb.toFixed(0)}/${memory.heapTotalMb.toFixed(0)} MB, ` +
         `external ${memory.externalMb.toFixed(0)} MB, RSS ${memory.rssMb.toFixed(0)} MB, ` +
         `${memory.accepted - memory.written - memory.dropped} clicks waiting`,
+    );
+    const served = tuikeRuns.reduce((sum, r) => sum + r.total, 0);
+    console.log(
+      `CPU per redirect: bare node ${(bareCpu / bareRuns.reduce((sum, r) => sum + r.total, 0)).toFixed(1)} µs, ` +
+        `tuike ${(serverCpu / served).toFixed(1)} µs ` +
+        `(${(mainThreadCpu / served).toFixed(1)} on its event loop's thread), ` +
+        `postgres ${(databaseCpu / served).toFixed(1)} µs; machine ${(mean(machineBusy) * 100).toFixed(0)} % busy (while loaded)`,
     );
     console.log(
       `clicks: ${redirects} redirects counted by the client; server accepted ${stats.accepted}, ` +

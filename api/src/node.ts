@@ -3,17 +3,14 @@ import {
   type IncomingMessage,
   type RequestListener,
   type ServerOptions,
+  type ServerResponse,
 } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import {
-  createPostgresDatabase,
-  type Database,
-  ensureClickPartitions,
-  migratePostgres,
-} from '@tuike/db';
+import { type Database, ensureClickPartitions, migratePostgres } from '@tuike/db';
+import { createNodePostgresDatabase } from '@tuike/db/node';
 import { createClient } from 'redis';
 import { createApp } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
@@ -31,14 +28,19 @@ import { loadTokenKeys } from './lib/tokens';
 import { createDevelopmentWechat, type WechatClient } from './lib/wechat';
 import { createWechatHttpClient } from './lib/wechat-http';
 import { createRedirectServices } from './redirect';
-import { CODE_PATTERN, createRedirectAnswerer, type RedirectVisit } from './redirect/answer';
+import {
+  CODE_PATTERN,
+  createRedirectAnswerer,
+  type RedirectAnswer,
+  type RedirectVisit,
+} from './redirect/answer';
 import { seedDemo } from './services/demo-seed';
 
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   if (config.databaseUrl) {
     await migratePostgres(config.databaseUrl);
     logger.info('database ready', { driver: 'postgres' });
-    return createPostgresDatabase({ url: config.databaseUrl, max: config.databasePoolMax });
+    return createNodePostgresDatabase({ url: config.databaseUrl, max: config.databasePoolMax });
   }
   // Loaded only here, so bundles for other runtimes never pull in PGlite.
   const { createPgliteDatabase, migratePglite } = await import('@tuike/db/pglite');
@@ -207,6 +209,14 @@ function withFastRedirect(
   answer: ReturnType<typeof createRedirectAnswerer>,
   trustProxy: boolean,
 ): typeof createServer {
+  const write = (res: ServerResponse, { status, headers, body }: RedirectAnswer) => {
+    res.writeHead(status, headers);
+    res.end(body ?? undefined);
+  };
+  const fail = (res: ServerResponse) => {
+    if (!res.headersSent) res.writeHead(503, { 'Cache-Control': 'no-store' });
+    res.end();
+  };
   const create = (options: ServerOptions, listener: RequestListener) =>
     createServer(options, (req, res) => {
       const visit = nodeVisit(req, trustProxy);
@@ -214,16 +224,19 @@ function withFastRedirect(
         listener(req, res);
         return;
       }
-      answer(visit).then(
-        ({ status, headers, body }) => {
-          res.writeHead(status, headers);
-          res.end(body ?? undefined);
-        },
-        () => {
-          if (!res.headersSent) res.writeHead(503, { 'Cache-Control': 'no-store' });
-          res.end();
-        },
-      );
+      try {
+        const answered = answer(visit);
+        if (answered instanceof Promise) {
+          answered.then(
+            (a) => write(res, a),
+            () => fail(res),
+          );
+        } else {
+          write(res, answered);
+        }
+      } catch {
+        fail(res);
+      }
     });
   return create as typeof createServer;
 }

@@ -104,6 +104,7 @@ const database: Database = {
 
 const linkResolver: LinkResolver = {
   resolve: (code) => current().linkResolver().resolve(code),
+  peek: (code) => current().linkResolver().peek(code),
   invalidate: (code) => current().linkResolver().invalidate(code),
   start: async () => {},
   stop: async () => {},

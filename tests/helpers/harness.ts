@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { createPostgresDatabase, type Database } from '@tuike/db';
+import type { Database } from '@tuike/db';
+import { createNodePostgresDatabase } from '@tuike/db/node';
 import { createPgliteDatabase } from '@tuike/db/pglite';
 import { createTuikeClient, type TuikeClient } from '@tuike/sdk';
 import postgres from 'postgres';
@@ -78,7 +79,7 @@ async function openTestDatabase(): Promise<{
   await admin.unsafe(`create database "${name}" template "${template}"`);
   const url = new URL(templateUrl);
   url.pathname = `/${name}`;
-  const database = createPostgresDatabase({ url: url.toString(), max: 5 });
+  const database = createNodePostgresDatabase({ url: url.toString(), max: 5 });
   return {
     database,
     url: url.toString(),

@@ -1,4 +1,5 @@
-import { createPostgresDatabase, type Database, notifyLinkChanged, schema } from '@tuike/db';
+import { type Database, notifyLinkChanged, schema } from '@tuike/db';
+import { createNodePostgresDatabase } from '@tuike/db/node';
 import { eq, inArray } from 'drizzle-orm';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ async function secondInstance(
   databaseUrl: string,
   extra: Partial<Parameters<typeof createRedirectServices>[0]> = {},
 ): Promise<Instance> {
-  const database = createPostgresDatabase({ url: databaseUrl, max: 3 });
+  const database = createNodePostgresDatabase({ url: databaseUrl, max: 3 });
   const services = createRedirectServices({
     database,
     limiter: h.deps.limiter,

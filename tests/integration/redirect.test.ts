@@ -148,6 +148,15 @@ describe('GET /r/:code', () => {
     expect(await clicksOf(link.id)).toHaveLength(0);
   });
 
+  it('stores header text exactly, backslashes, tabs and Latin-1 included', async () => {
+    const link = await storeLink(h, t, { destination: 'https://shop.example.com/' });
+    const agent = `${BROWSER} \\N path\\to\tx \\t`;
+    const referrer = 'https://café.example/a\\b?q=\\N';
+    expect((await visit(link.code, { 'User-Agent': agent, Referer: referrer })).status).toBe(302);
+    const [click] = await clicksOf(link.id);
+    expect(click).toMatchObject({ userAgent: agent, referrer, isBot: false });
+  });
+
   it('marks clicks past the per-IP-and-link limit as suspicious instead of refusing them', async () => {
     const link = await storeLink(h, t, { destination: 'https://shop.example.com/' });
     for (let i = 0; i < 35; i++) {

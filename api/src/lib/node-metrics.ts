@@ -12,23 +12,22 @@ export function createNodeMetrics(): Metrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const counters = new Map<CounterName, Counter>();
-  const counter = (name: CounterName) => {
-    let c = counters.get(name);
-    if (!c) {
-      c = new Counter({
-        name: `tuike_${name}_total`,
-        help: name.replace('_', ' '),
-        registers: [registry],
-      });
-      counters.set(name, c);
-    }
-    return c;
-  };
-  for (const name of ['clicks_accepted', 'clicks_written', 'clicks_dropped'] as const)
-    counter(name);
+  const readings = new Map<CounterName, () => number>();
+  for (const name of ['clicks_accepted', 'clicks_written', 'clicks_dropped'] as const) {
+    new Counter({
+      name: `tuike_${name}_total`,
+      help: name.replace('_', ' '),
+      registers: [registry],
+      collect() {
+        const read = readings.get(name);
+        if (!read) return;
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
   return {
-    increment: (name, by = 1) => counter(name).inc(by),
+    countFrom: (name, read) => void readings.set(name, read),
     observeRequest: (labels, seconds) =>
       requests.observe({ ...labels, status: String(labels.status) }, seconds),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),

@@ -115,20 +115,13 @@ export function createRedirectAnswerer(deps: RedirectAnswererDeps) {
   const userAgents = createInterner();
   const referrers = createInterner();
 
-  return async function answer(visit: RedirectVisit): Promise<RedirectAnswer> {
-    if (!CODE_PATTERN.test(visit.code)) return page(NOT_FOUND_PAGE, 404);
-    let target: RedirectTarget | null;
-    try {
-      target = await linkResolver.resolve(visit.code);
-    } catch {
-      return page(UNAVAILABLE_PAGE, 503);
-    }
-    const now = clock.now();
-    if (!isLive(target, now.getTime())) return page(NOT_FOUND_PAGE, 404);
+  function answerFor(visit: RedirectVisit, target: RedirectTarget | null): RedirectAnswer {
+    const now = clock.now().getTime();
+    if (!isLive(target, now)) return page(NOT_FOUND_PAGE, 404);
 
-    const clickId = newId('click', now.getTime());
+    const clickId = newId('click', now);
     const knownVisitor = visitorFrom(visit.cookie);
-    const visitorId = knownVisitor ?? newId('click', now.getTime()).slice(4);
+    const visitorId = knownVisitor ?? newId('click', now).slice(4);
     const template = locationTemplate(target);
     const maxAge = target.attributionWindowDays * 86_400;
 
@@ -160,6 +153,20 @@ export function createRedirectAnswerer(deps: RedirectAnswererDeps) {
         'X-Robots-Tag': 'noindex',
       },
     };
+  }
+
+  /**
+   * The answer, synchronously when the in-process cache knows the code (nearly every visit):
+   * no promise to allocate or await on the hot path. A promise when the code must be looked up.
+   */
+  return function answer(visit: RedirectVisit): RedirectAnswer | Promise<RedirectAnswer> {
+    if (!CODE_PATTERN.test(visit.code)) return page(NOT_FOUND_PAGE, 404);
+    const known = linkResolver.peek(visit.code);
+    if (known !== undefined) return answerFor(visit, known);
+    return linkResolver.resolve(visit.code).then(
+      (target) => answerFor(visit, target),
+      () => page(UNAVAILABLE_PAGE, 503),
+    );
   };
 }
 

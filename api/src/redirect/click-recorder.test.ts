@@ -37,7 +37,7 @@ function click(n: number): PendingClick {
   return {
     tenantId: 'ten_1',
     id: `clk_${n}`,
-    clickedAt: new Date('2026-03-01T12:00:00Z'),
+    clickedAt: Date.parse('2026-03-01T12:00:00Z'),
     linkId: 'lnk_1',
     promoterId: 'prm_1',
     source: 'redirect',

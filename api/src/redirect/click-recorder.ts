@@ -15,7 +15,8 @@ import { isBotUserAgent } from './bots';
 export interface PendingClick {
   tenantId: string;
   id: string;
-  clickedAt: Date;
+  /** Epoch milliseconds: a number costs a waiting click less than a Date. */
+  clickedAt: number;
   linkId: string;
   promoterId: string;
   source: 'redirect' | 'visit';
@@ -72,7 +73,7 @@ export interface ClickRecorderOptions {
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar day of `at` in `timeZone`, as YYYY-MM-DD. */
-export function localDay(at: Date, timeZone: string): string {
+export function localDay(at: Date | number, timeZone: string): string {
   return dayFormat(timeZone).format(at);
 }
 
@@ -90,38 +91,135 @@ function dayFormat(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/**
- * Memoised per batch: most clicks of a batch share their minute, time zone, IP or user agent,
- * and formatting a day or hashing an IP costs more than the rest of a click's row. Offsets of
- * every time zone are whole minutes, so one minute has one calendar day.
- */
-function batchMemo() {
-  const days = new Map<string, string>();
-  const hashes = new Map<string, string>();
+/** Columns of waiting clicks: plain arrays hold less for the collector than one object each. */
+interface ClickColumns {
+  tenantId: string[];
+  id: string[];
+  clickedAt: number[];
+  linkId: string[];
+  promoterId: string[];
+  source: PendingClick['source'][];
+  visitorId: (string | null)[];
+  newVisitor: boolean[];
+  ip: string[];
+  userAgent: (string | null)[];
+  referrer: (string | null)[];
+  timeZone: string[];
+  ipSalt: string[];
+}
+
+type Column = keyof ClickColumns;
+const COLUMNS: readonly Column[] = [
+  'tenantId',
+  'id',
+  'clickedAt',
+  'linkId',
+  'promoterId',
+  'source',
+  'visitorId',
+  'newVisitor',
+  'ip',
+  'userAgent',
+  'referrer',
+  'timeZone',
+  'ipSalt',
+];
+
+function emptyColumns(): ClickColumns {
   return {
-    day(at: Date, timeZone: string): string {
-      const key = `${timeZone}|${Math.floor(at.getTime() / 60_000)}`;
-      let day = days.get(key);
-      if (day === undefined) {
-        day = dayFormat(timeZone).format(at);
-        days.set(key, day);
-      }
-      return day;
-    },
-    ipHash(ip: string, salt: string): string {
-      const key = `${salt}|${ip}`;
-      let hash = hashes.get(key);
-      if (hash === undefined) {
-        hash = hashIp(ip, salt);
-        hashes.set(key, hash);
-      }
-      return hash;
-    },
+    tenantId: [],
+    id: [],
+    clickedAt: [],
+    linkId: [],
+    promoterId: [],
+    source: [],
+    visitorId: [],
+    newVisitor: [],
+    ip: [],
+    userAgent: [],
+    referrer: [],
+    timeZone: [],
+    ipSalt: [],
   };
+}
+
+/** The first `n` clicks of `from`, moved out (all of them without copying when they fit). */
+function takeColumns(from: ClickColumns, n: number): { taken: ClickColumns; rest: ClickColumns } {
+  if (from.id.length <= n) return { taken: from, rest: emptyColumns() };
+  const taken = emptyColumns() as unknown as Record<Column, unknown[]>;
+  const source = from as unknown as Record<Column, unknown[]>;
+  // splice, not slice: V8 trims the front of the array in place instead of copying the rest.
+  for (const column of COLUMNS) taken[column] = source[column].splice(0, n);
+  return { taken: taken as unknown as ClickColumns, rest: from };
+}
+
+/** `front` then `back`, for a batch that goes back to the head of the buffer after a failure. */
+function joinColumns(front: ClickColumns, back: ClickColumns): ClickColumns {
+  const joined = emptyColumns() as unknown as Record<Column, unknown[]>;
+  const a = front as unknown as Record<Column, unknown[]>;
+  const b = back as unknown as Record<Column, unknown[]>;
+  for (const column of COLUMNS) joined[column] = a[column].concat(b[column]);
+  return joined as unknown as ClickColumns;
 }
 
 export function hashIp(ip: string, salt: string): string {
   return createHash('sha256').update(`${salt}:${ip}`).digest('hex').slice(0, 32);
+}
+
+/** The map under `key` in a map of maps, made when missing. */
+function inner<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let map = outer.get(key);
+  if (!map) {
+    map = new Map();
+    outer.set(key, map);
+  }
+  return map;
+}
+
+/**
+ * Memoised across batches, bounded: most clicks share their IP's hash with clicks before them,
+ * their minute (one minute has one calendar day in every time zone: offsets are whole minutes)
+ * and their millisecond (many clicks per ms under load).
+ */
+function createMemo(maxHashes = 20_000) {
+  const hashes = new Map<string, Map<string, string>>();
+  let hashCount = 0;
+  let dayZone = '';
+  let dayMinute = Number.NaN;
+  let lastDay = '';
+  let isoMs = Number.NaN;
+  let lastIso = '';
+  return {
+    iso(ms: number): string {
+      if (ms !== isoMs) {
+        isoMs = ms;
+        lastIso = new Date(ms).toISOString();
+      }
+      return lastIso;
+    },
+    day(ms: number, timeZone: string): string {
+      const minute = Math.floor(ms / 60_000);
+      if (minute !== dayMinute || timeZone !== dayZone) {
+        dayMinute = minute;
+        dayZone = timeZone;
+        lastDay = dayFormat(timeZone).format(ms);
+      }
+      return lastDay;
+    },
+    ipHash(ip: string, salt: string): string {
+      let hash = hashes.get(salt)?.get(ip);
+      if (hash === undefined) {
+        if (hashCount >= maxHashes) {
+          hashes.clear();
+          hashCount = 0;
+        }
+        hash = hashIp(ip, salt);
+        inner(hashes, salt).set(ip, hash);
+        hashCount++;
+      }
+      return hash;
+    },
+  };
 }
 
 export function createClickRecorder(options: ClickRecorderOptions): ClickRecorder {
@@ -137,7 +235,7 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   const writers = options.writers ?? 2;
   const perIpAndLink = options.perIpAndLink ?? { limit: 30, windowSeconds: 60 };
 
-  let buffer: PendingClick[] = [];
+  let buffer = emptyColumns();
   let inFlight = 0;
   const active = new Set<Promise<void>>();
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -145,11 +243,21 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   let failures = 0;
   const counts = { accepted: 0, written: 0, dropped: 0 };
   const monthsReady = options.monthsReady ?? new Set<string>();
+  const memo = createMemo();
+  metrics.countFrom('clicks_accepted', () => counts.accepted);
+  metrics.countFrom('clicks_written', () => counts.written);
+  metrics.countFrom('clicks_dropped', () => counts.dropped);
 
-  async function ensurePartitions(batch: PendingClick[]) {
+  async function ensurePartitions(times: readonly number[]) {
     const months = new Map<string, Date>();
-    for (const click of batch) {
-      const at = click.clickedAt;
+    // The UTC month of the click before: most clicks of a batch share it.
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const ms of times) {
+      if (ms >= from && ms < to) continue;
+      const at = new Date(ms);
+      from = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+      to = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
       const month = `${at.getUTCFullYear()}-${at.getUTCMonth()}`;
       if (!monthsReady.has(month) && !months.has(month)) months.set(month, at);
     }
@@ -166,110 +274,138 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
    * Rows and rollup deltas for a batch. The per-IP-and-link counter is raised once per key for
    * the whole batch; the clicks of a key past the limit, in order, are the suspicious ones.
    */
-  async function toRows(batch: PendingClick[]) {
-    const memo = batchMemo();
-    const rows: ClickRow[] = new Array(batch.length);
-    const limitKeys: (string | null)[] = new Array(batch.length);
-    const perKey = new Map<string, number>();
-    for (let i = 0; i < batch.length; i++) {
-      const click = batch[i] as PendingClick;
-      const ipHash = memo.ipHash(click.ip, click.ipSalt);
-      const bot = isBotUserAgent(click.userAgent);
-      rows[i] = {
-        tenant_id: click.tenantId,
-        clicked_at: click.clickedAt.toISOString(),
-        id: click.id,
-        link_id: click.linkId,
-        promoter_id: click.promoterId,
-        source: click.source,
-        visitor_id: click.visitorId,
-        ip_hash: ipHash,
-        user_agent: click.userAgent,
-        referrer: click.referrer,
-        is_bot: bot,
-        is_suspicious: false,
-      };
-      const key = bot ? null : `click:${click.linkId}:${ipHash}`;
-      limitKeys[i] = key;
-      if (key) perKey.set(key, (perKey.get(key) ?? 0) + 1);
+  async function toRows(batch: ClickColumns) {
+    const n = batch.id.length;
+    const hashes: string[] = new Array(n);
+    const bots: boolean[] = new Array(n);
+    /** Per click, its per-IP-and-link key's index; -1 for bots, which are not limited. */
+    const keyOf = new Int32Array(n);
+    const keys: string[] = [];
+    const hits: number[] = [];
+    const keyIndex = new Map<string, Map<string, number>>();
+    for (let i = 0; i < n; i++) {
+      const hash = memo.ipHash(batch.ip[i] as string, batch.ipSalt[i] as string);
+      const bot = isBotUserAgent(batch.userAgent[i]);
+      hashes[i] = hash;
+      bots[i] = bot;
+      if (bot) {
+        keyOf[i] = -1;
+        continue;
+      }
+      const linkId = batch.linkId[i] as string;
+      const byHash = inner(keyIndex, linkId);
+      let k = byHash.get(hash);
+      if (k === undefined) {
+        k = keys.length;
+        keys.push(`click:${linkId}:${hash}`);
+        hits.push(0);
+        byHash.set(hash, k);
+      }
+      hits[k] = (hits[k] as number) + 1;
+      keyOf[i] = k;
     }
 
-    const after = await limiter.hitMany(perKey, perIpAndLink);
-    // The count a key had before this batch, then raised click by click.
-    const reached = new Map<string, number>();
-    for (const [key, n] of perKey) reached.set(key, (after.get(key) ?? 0) - n);
+    const after = await limiter.hitMany(
+      new Map(keys.map((key, k) => [key, hits[k] ?? 0])),
+      perIpAndLink,
+    );
+    // The count each key had before this batch, then raised click by click.
+    const reached = keys.map((key, k) => (after.get(key) ?? 0) - (hits[k] ?? 0));
 
-    const deltas = new Map<string, RollupDelta & { seen: Set<string> }>();
-    for (let i = 0; i < batch.length; i++) {
-      const click = batch[i] as PendingClick;
-      const row = rows[i] as ClickRow;
-      const key = limitKeys[i];
-      if (key) {
-        const count = (reached.get(key) ?? 0) + 1;
-        reached.set(key, count);
-        row.is_suspicious = count > perIpAndLink.limit;
+    const rows: ClickRow[] = new Array(n);
+    const deltas = new Map<string, Map<string, RollupDelta & { seen: Set<string> }>>();
+    let last: (RollupDelta & { seen: Set<string> }) | undefined;
+    for (let i = 0; i < n; i++) {
+      const k = keyOf[i] as number;
+      let suspicious = false;
+      if (k >= 0) {
+        const count = (reached[k] as number) + 1;
+        reached[k] = count;
+        suspicious = count > perIpAndLink.limit;
       }
+      const clickedAt = batch.clickedAt[i] as number;
+      const visitor = batch.visitorId[i] ?? null;
+      rows[i] = {
+        tenant_id: batch.tenantId[i] as string,
+        clicked_at: memo.iso(clickedAt),
+        id: batch.id[i] as string,
+        link_id: batch.linkId[i] as string,
+        promoter_id: batch.promoterId[i] as string,
+        source: batch.source[i] as PendingClick['source'],
+        visitor_id: visitor,
+        ip_hash: hashes[i] as string,
+        user_agent: batch.userAgent[i] ?? null,
+        referrer: batch.referrer[i] ?? null,
+        is_bot: bots[i] === true,
+        is_suspicious: suspicious,
+      };
 
-      const day = memo.day(click.clickedAt, click.timeZone);
-      const deltaKey = `${click.tenantId}|${click.linkId}|${day}`;
-      let delta = deltas.get(deltaKey);
-      if (!delta) {
-        delta = {
-          tenantId: click.tenantId,
-          linkId: click.linkId,
-          promoterId: click.promoterId,
-          day,
-          timeZone: click.timeZone,
-          clicks: 0,
-          bots: 0,
-          suspicious: 0,
-          newVisitors: 0,
-          returningVisitors: [],
-          seen: new Set(),
-        };
-        deltas.set(deltaKey, delta);
+      const linkId = batch.linkId[i] as string;
+      const timeZone = batch.timeZone[i] as string;
+      const day = memo.day(clickedAt, timeZone);
+      let delta = last;
+      if (!delta || delta.linkId !== linkId || delta.day !== day) {
+        const byDay = inner(deltas, linkId);
+        delta = byDay.get(day);
+        if (!delta) {
+          delta = {
+            tenantId: batch.tenantId[i] as string,
+            linkId,
+            promoterId: batch.promoterId[i] as string,
+            day,
+            timeZone,
+            clicks: 0,
+            bots: 0,
+            suspicious: 0,
+            newVisitors: 0,
+            returningVisitors: [],
+            seen: new Set(),
+          };
+          byDay.set(day, delta);
+        }
+        last = delta;
       }
-      if (row.is_bot) {
+      if (bots[i]) {
         delta.bots++;
         continue;
       }
       delta.clicks++;
-      if (row.is_suspicious) delta.suspicious++;
-      const visitor = click.visitorId;
+      if (suspicious) delta.suspicious++;
       if (!visitor || delta.seen.has(visitor)) continue;
       delta.seen.add(visitor);
-      if (click.newVisitor) delta.newVisitors++;
+      if (batch.newVisitor[i]) delta.newVisitors++;
       else delta.returningVisitors.push(visitor);
     }
-    return { rows, deltas: [...deltas.values()] };
+    return { rows, deltas: [...deltas.values()].flatMap((byDay) => [...byDay.values()]) };
   }
 
   async function flushOnce(): Promise<void> {
-    if (buffer.length === 0 || Date.now() < retryAfter) return;
-    // splice, not slice: V8 trims the front of the array in place instead of copying the rest.
-    const batch = buffer.splice(0, maxBatch);
-    inFlight += batch.length;
+    const size = buffer.id.length;
+    if (size === 0 || Date.now() < retryAfter) return;
+    const { taken: batch, rest } = takeColumns(buffer, maxBatch);
+    buffer = rest;
+    const n = batch.id.length;
+    inFlight += n;
     try {
-      await ensurePartitions(batch);
+      await ensurePartitions(batch.clickedAt);
       const { rows, deltas } = await toRows(batch);
-      await database.db.transaction((tx) => writeClickBatch(tx, rows, deltas));
-      counts.written += batch.length;
-      metrics.increment('clicks_written', batch.length);
+      await writeClickBatch(database, rows, deltas);
+      counts.written += n;
       failures = 0;
     } catch (err) {
       // Keep the clicks for the next try; they were counted against capacity all along.
-      buffer = batch.concat(buffer);
+      buffer = joinColumns(batch, buffer);
       failures++;
       retryAfter = Date.now() + Math.min(5_000, 100 * 2 ** Math.min(failures, 6));
       if (failures === 1 || failures % 20 === 0) {
         logger.error('click batch not written; will retry', {
-          clicks: batch.length,
+          clicks: n,
           failures,
           err: String(err),
         });
       }
     } finally {
-      inFlight -= batch.length;
+      inFlight -= n;
     }
   }
 
@@ -278,15 +414,15 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
       // Drain while full batches are waiting, so the writers keep up under load.
       do {
         await flushOnce();
-      } while (buffer.length >= batchSize && Date.now() >= retryAfter);
+      } while (buffer.id.length >= batchSize && Date.now() >= retryAfter);
     })().finally(() => active.delete(writer));
     active.add(writer);
   }
 
   /** Starts writers for what is waiting: one for any clicks, more while full batches wait. */
   function flush(): Promise<void> {
-    if (active.size === 0 && buffer.length > 0) startWriter();
-    while (active.size < writers && buffer.length >= batchSize && Date.now() >= retryAfter)
+    if (active.size === 0 && buffer.id.length > 0) startWriter();
+    while (active.size < writers && buffer.id.length >= batchSize && Date.now() >= retryAfter)
       startWriter();
     return Promise.all(active).then(() => {});
   }
@@ -294,18 +430,30 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   return {
     record(click) {
       counts.accepted++;
-      metrics.increment('clicks_accepted');
-      if (buffer.length + inFlight >= capacity) {
+      const b = buffer;
+      const waiting = b.id.length;
+      if (waiting + inFlight >= capacity) {
         counts.dropped++;
-        metrics.increment('clicks_dropped');
         return false;
       }
-      buffer.push(click);
-      if (buffer.length >= batchSize && active.size < writers) void flush();
+      b.tenantId.push(click.tenantId);
+      b.id.push(click.id);
+      b.clickedAt.push(click.clickedAt);
+      b.linkId.push(click.linkId);
+      b.promoterId.push(click.promoterId);
+      b.source.push(click.source);
+      b.visitorId.push(click.visitorId);
+      b.newVisitor.push(click.newVisitor);
+      b.ip.push(click.ip);
+      b.userAgent.push(click.userAgent);
+      b.referrer.push(click.referrer);
+      b.timeZone.push(click.timeZone);
+      b.ipSalt.push(click.ipSalt);
+      if (waiting + 1 >= batchSize && active.size < writers) void flush();
       return true;
     },
     flush,
-    stats: () => ({ ...counts, buffered: buffer.length + inFlight }),
+    stats: () => ({ ...counts, buffered: buffer.id.length + inFlight }),
     start() {
       if (timer) return;
       timer = setInterval(() => void flush(), flushIntervalMs);
@@ -317,16 +465,16 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
       const deadline = Date.now() + deadlineMs;
       retryAfter = 0;
       // Batches in flight count too: a failed one comes back to the buffer for another try.
-      while ((buffer.length > 0 || active.size > 0) && Date.now() < deadline) {
+      while ((buffer.id.length > 0 || active.size > 0) && Date.now() < deadline) {
         await flush();
-        if (buffer.length > 0) await new Promise((r) => setTimeout(r, 50));
+        if (buffer.id.length > 0) await new Promise((r) => setTimeout(r, 50));
         retryAfter = 0;
       }
-      if (buffer.length > 0) {
-        logger.error('clicks lost at shutdown', { clicks: buffer.length });
-        counts.dropped += buffer.length;
-        metrics.increment('clicks_dropped', buffer.length);
-        buffer = [];
+      const lost = buffer.id.length;
+      if (lost > 0) {
+        logger.error('clicks lost at shutdown', { clicks: lost });
+        counts.dropped += lost;
+        buffer = emptyColumns();
       }
     },
   };

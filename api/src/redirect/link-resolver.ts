@@ -15,6 +15,11 @@ import { Lru } from './lru';
  */
 export interface LinkResolver {
   resolve(code: string): Promise<RedirectTarget | null>;
+  /**
+   * The answer the in-process cache holds while it is fresh, without waiting: a target, null for
+   * a code known not to exist, or undefined when `resolve` has to look further.
+   */
+  peek(code: string): RedirectTarget | null | undefined;
   /** Forgets a code here and in the shared cache. */
   invalidate(code: string): Promise<void>;
   /** Subscribes to link-change notices; returns when listening. */
@@ -120,13 +125,19 @@ export function createLinkResolver(options: LinkResolverOptions): LinkResolver {
     return target;
   }
 
+  function fresh(entry: Entry | undefined): entry is Entry {
+    return entry !== undefined && now() - entry.at < (entry.target ? ttlMs : negativeTtlMs);
+  }
+
   return {
+    peek(code) {
+      const entry = lru.get(code);
+      return fresh(entry) ? entry.target : undefined;
+    },
+
     resolve(code) {
       const entry = lru.get(code);
-      if (entry) {
-        const age = now() - entry.at;
-        if (age < (entry.target ? ttlMs : negativeTtlMs)) return Promise.resolve(entry.target);
-      }
+      if (fresh(entry)) return Promise.resolve(entry.target);
       let loading = pending.get(code);
       if (!loading) {
         loading = load(code, entry).finally(() => pending.delete(code));

@@ -51,7 +51,7 @@ export const visitRoutes = createRouter()
     deps.clickRecorder.record({
       tenantId: target.tenantId,
       id: clickId,
-      clickedAt: now,
+      clickedAt: now.getTime(),
       linkId: target.linkId,
       promoterId: target.promoterId,
       source: 'visit',

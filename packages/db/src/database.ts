@@ -23,6 +23,11 @@ export interface Database {
    */
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /**
+   * Postgres over Node only: streams text-format rows to `statement` (a `COPY … FROM STDIN`) on
+   * `on`'s connection. Absent where rows go in with INSERT instead.
+   */
+  copyIn?(on: Executor, statement: string, chunks: Iterable<string>): Promise<void>;
 }
 
 /** Normalises the result of `execute()` from either driver into rows. */

@@ -2,13 +2,36 @@ import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { type Database, type Db, resultRows } from './database';
+import { type Database, type Db, type Executor, resultRows } from './database';
 import { migrationsFolder } from './migrations-folder';
 import * as schema from './schema';
+
+/** What postgres.js hands a socket factory: its parsed hosts, ports and unix socket path. */
+export interface SocketTarget {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}
 
 export interface PostgresOptions {
   url: string;
   max?: number;
+  /**
+   * Opens each connection's socket, connected (postgres.js takes this option without typing
+   * it); postgres.js opens its own when absent.
+   */
+  socket?: (target: SocketTarget) => Promise<unknown>;
+  /**
+   * Streams bulk rows with COPY FROM STDIN (`Database.copyIn`). Off where the runtime's
+   * postgres.js has no streams to copy with (Workers).
+   */
+  copy?: boolean;
+}
+
+/** The postgres.js handle under a Drizzle executor (a transaction's own connection). */
+function clientOf(on: Executor): postgres.Sql {
+  // Drizzle's postgres-js session keeps its client public; the types only hide the session.
+  return (on as unknown as { session: { client: postgres.Sql } }).session.client;
 }
 
 /** A pooled postgres.js database. Safe to import on Workers. */
@@ -16,6 +39,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
   const client = postgres(options.url, {
     max: options.max ?? 10,
     onnotice: () => {},
+    ...((options.socket ? { socket: options.socket } : {}) as object),
     // Keep bigint columns exact.
     types: { bigint: postgres.BigInt },
   });
@@ -33,6 +57,19 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
       return unlisten;
     },
     close: () => client.end({ timeout: 5 }),
+    ...(options.copy
+      ? {
+          copyIn: async (on: Executor, statement: string, chunks: Iterable<string>) => {
+            const stream = await clientOf(on).unsafe(statement).writable();
+            await new Promise<void>((resolve, reject) => {
+              stream.once('error', reject);
+              stream.once('finish', resolve);
+              for (const chunk of chunks) stream.write(chunk);
+              stream.end();
+            });
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Executor } from '../database';
+import type { Database, Executor } from '../database';
 import { clicks, links, tenants } from '../schema';
 
 /** Everything the redirect needs about a code, in one row: cached as a whole. */
@@ -95,12 +95,19 @@ export interface RollupDelta {
  * before this batch's clicks, so that look-back sees only earlier batches.
  */
 export async function writeClickBatch(
-  tx: Executor,
+  database: Database,
   rows: readonly ClickRow[],
   deltas: readonly RollupDelta[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  await database.db.transaction(async (tx) => {
+    await addToRollups(tx, deltas);
+    if (database.copyIn) await database.copyIn(tx, CLICK_COPY, clickCopyChunks(rows));
+    else await insertClicks(tx, rows);
+  });
+}
 
+async function addToRollups(tx: Executor, deltas: readonly RollupDelta[]): Promise<void> {
   const visitorJson = JSON.stringify(
     deltas.flatMap((d) =>
       d.returningVisitors.map((visitor) => ({
@@ -159,10 +166,54 @@ export async function writeClickBatch(
       unique_visitors = click_rollups.unique_visitors + excluded.unique_visitors,
       bots = click_rollups.bots + excluded.bots,
       suspicious = click_rollups.suspicious + excluded.suspicious`);
+}
 
-  // Each chunk of rows goes as one JSON parameter: a fixed, small statement for any batch size,
-  // far cheaper to build than thousands of bound values. Chunks stay under V8's large-object
-  // size, so their strings die young instead of piling up until a full collection.
+const CLICK_COPY = `copy clicks (tenant_id, clicked_at, id, link_id, promoter_id, source, visitor_id,
+  ip_hash, user_agent, referrer, is_bot, is_suspicious) from stdin`;
+
+/** Rows per COPY chunk: a chunk's text stays well under V8's large-object size. */
+const COPY_CHUNK = 250;
+const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
+const ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '',
+};
+
+/**
+ * A text value in COPY's text format. Ids, hashes and times never need escaping; header text
+ * may hold a backslash or a tab. A NUL cannot be stored in a text column, so it is dropped.
+ */
+function copyValue(value: string | null): string {
+  if (value === null) return '\\N';
+  return NEEDS_ESCAPE.test(value) ? value.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c] ?? '') : value;
+}
+
+/**
+ * The rows as COPY text, a chunk at a time. Cheaper for Postgres than any INSERT: about half
+ * the server CPU per click of the JSON insert below, measured on the click table's indexes.
+ */
+function* clickCopyChunks(rows: readonly ClickRow[]): Generator<string> {
+  for (let start = 0; start < rows.length; start += COPY_CHUNK) {
+    let text = '';
+    const end = Math.min(rows.length, start + COPY_CHUNK);
+    for (let i = start; i < end; i++) {
+      const r = rows[i] as ClickRow;
+      text += `${r.tenant_id}\t${r.clicked_at}\t${r.id}\t${r.link_id}\t${r.promoter_id}\t${r.source}\t${copyValue(r.visitor_id)}\t${r.ip_hash}\t${copyValue(r.user_agent)}\t${copyValue(r.referrer)}\t${r.is_bot ? 't' : 'f'}\t${r.is_suspicious ? 't' : 'f'}\n`;
+    }
+    yield text;
+  }
+}
+
+/**
+ * Inserts click rows where COPY is not at hand (PGlite, Workers). Each chunk of rows goes as
+ * one JSON parameter: a fixed, small statement for any batch size, far cheaper to build than
+ * thousands of bound values. Chunks stay under V8's large-object size, so their strings die
+ * young instead of piling up until a full collection.
+ */
+async function insertClicks(tx: Executor, rows: readonly ClickRow[]): Promise<void> {
   for (let start = 0; start < rows.length; start += CLICK_CHUNK) {
     const chunk = rows.slice(start, start + CLICK_CHUNK);
     await tx.execute(sql`
