@@ -25,6 +25,8 @@ export type Principal =
       tenantId: string;
       apiKeyId: string;
       permissions: ReadonlySet<Permission>;
+      /** How the key signs postbacks, as read when the request was authenticated. */
+      signing: { required: boolean; secret: string | null };
     };
 
 export interface AppEnv {

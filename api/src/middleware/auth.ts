@@ -28,12 +28,17 @@ async function apiKeyPrincipal(c: AppContext, secret: string): Promise<Principal
   const { database, clock } = c.get('deps');
   const key = await findLiveApiKey(database.db, hashSecret(secret));
   if (!key) return null;
-  await touchApiKey(database.db, key.tenantId, key.id, clock.now());
+  const now = clock.now();
+  // Use is recorded at most once a minute: a busy key costs no write per request.
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= 60_000) {
+    await touchApiKey(database.db, key.tenantId, key.id, now);
+  }
   return {
     kind: 'api_key',
     tenantId: key.tenantId,
     apiKeyId: key.id,
     permissions: new Set(key.scopes.filter(isPermission)),
+    signing: { required: key.requireSignature, secret: key.signingSecret },
   };
 }
 

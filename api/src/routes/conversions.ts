@@ -33,7 +33,6 @@ import {
   getConversionDetail,
   linesOfConversions,
   listConversions,
-  loadConversionDetail,
   recordConversion,
   refundConversion,
 } from '../services/conversions';
@@ -274,6 +273,11 @@ function refundJson(r: RefundRow): z.infer<typeof RefundSchema> {
     occurredAt: r.occurredAt.toISOString(),
     createdAt: r.createdAt.toISOString(),
   };
+}
+
+/** Lines in the order reads give them: by level, then id. */
+function sortedLines(lines: CommissionRow[]): CommissionRow[] {
+  return [...lines].sort((a, b) => a.level - b.level || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function conversionJson(
@@ -531,8 +535,9 @@ export const conversionRoutes = createRouter()
         body,
         { kind: 'postback' },
         {
-          inTransaction: async (tx, recorded) => {
-            const detail = await loadConversionDetail(tx, tenantId, recorded.id);
+          inTransaction: async (tx, recorded, commissions) => {
+            // A new conversion has no refunds yet, and its lines are the ones just written.
+            const detail = { commissions: sortedLines(commissions), refunds: [] };
             answer = { status: 201, body: conversionJson(recorded, detail) };
             await guard?.save(tx, { status: 201, body: JSON.stringify(answer.body) });
           },

@@ -3,7 +3,9 @@ import {
   accrualEntries,
   attribute,
   type ClickIdFact,
+  type CompiledRuleSet,
   type Currency,
+  cachedRuleSet,
   clawbackForRefund,
   compiledRuleSet,
   type FraudScore,
@@ -32,6 +34,7 @@ import {
   getConversion,
   getConversionByOrderId,
   getRefundByExternalId,
+  getRuleSetVersion,
   insertCommissions,
   insertConversionUnlessKnown,
   insertRefundUnlessKnown,
@@ -96,8 +99,13 @@ export interface ConversionSource {
 }
 
 export interface RecordOptions {
-  /** Runs last inside the transaction that writes a new conversion (not for a known order). */
-  inTransaction?: ((tx: Executor, conversion: ConversionRow) => Promise<void>) | undefined;
+  /**
+   * Runs last inside the transaction that writes a new conversion (not for a known order), with
+   * the conversion and the commission lines just written.
+   */
+  inTransaction?:
+    | ((tx: Executor, conversion: ConversionRow, commissions: CommissionRow[]) => Promise<void>)
+    | undefined;
   /** An open transaction to work in (the Stripe processor's); the write is a savepoint in it. */
   on?: Executor | undefined;
 }
@@ -263,7 +271,7 @@ export async function recordConversion(
         expiresAt: binding.expiresAt,
       });
     }
-    await inTransaction?.(tx, conversion);
+    await inTransaction?.(tx, conversion, rows);
     return { conversion, created: true };
   });
 }
@@ -278,6 +286,29 @@ function checkItems(input: ConversionInput): void {
       });
     }
     skus.add(item.sku);
+  });
+}
+
+/**
+ * The compiled rule set of a published version: from the cache when its hash is known there,
+ * else read, validated and compiled once.
+ */
+async function activeRuleSet(
+  db: Executor,
+  tenantId: string,
+  ref: { ruleSetId: string; version: number; contentHash: string | null },
+): Promise<CompiledRuleSet> {
+  const cached = ref.contentHash
+    ? cachedRuleSet(ref.ruleSetId, ref.version, ref.contentHash)
+    : undefined;
+  if (cached) return cached;
+  const row = await getRuleSetVersion(db, tenantId, ref.ruleSetId, ref.version);
+  if (!row) throw new Error(`rule set version ${ref.ruleSetId}@${ref.version} vanished`);
+  return compiledRuleSet({
+    id: row.ruleSetId,
+    version: row.version,
+    content: RuleSetContentSchema.parse(row.content),
+    contentHash: row.contentHash,
   });
 }
 
@@ -380,7 +411,7 @@ async function decide(
   if (!version || promoter.chain.length === 0) {
     return { ...base, promoter, fraud, status, ruleSet: null, lines: [] };
   }
-  const content = RuleSetContentSchema.parse(version.content);
+  const ruleSet = await activeRuleSet(db, tenant.id, version);
   const order: Order = {
     id: input.orderId,
     amount: input.amount,
@@ -402,12 +433,7 @@ async function decide(
         ? null
         : { paymentNumber: source.paymentNumber, startedAt: source.subscriptionStartedAt ?? at },
   };
-  const result = compiledRuleSet({
-    id: version.ruleSetId,
-    version: version.version,
-    content,
-    contentHash: version.contentHash,
-  }).evaluate(
+  const result = ruleSet.evaluate(
     order,
     promoter.chain.map((m) => ({ ...m, groups: [] })),
     {

@@ -29,11 +29,12 @@ async function noDelaySocket(target: SocketTarget): Promise<Socket> {
   throw last ?? new Error('no Postgres host to connect to');
 }
 
-/** The Node server's Postgres: no-delay sockets, and COPY for bulk rows. */
+/** The Node server's Postgres: no-delay sockets, prepared statements, and COPY for bulk rows. */
 export function createNodePostgresDatabase(options: PostgresOptions): Database {
   return createPostgresDatabase({
     ...options,
     socket: noDelaySocket,
     copy: true,
+    prepare: true,
   });
 }

@@ -26,6 +26,47 @@ export interface PostgresOptions {
    * postgres.js has no streams to copy with (Workers).
    */
   copy?: boolean;
+  /**
+   * Runs every query as a named prepared statement, kept per connection: Postgres parses and
+   * plans each query text once instead of on every call. Drizzle asks postgres.js for unnamed
+   * statements unless a query is prepared by name; this wrapper asks for named ones. Off where
+   * the connection pooler in between may not keep them (Hyperdrive).
+   */
+  prepare?: boolean;
+}
+
+type Unsafe = postgres.Sql['unsafe'];
+
+/**
+ * The client with `unsafe` (what Drizzle runs every query through) asking for a prepared
+ * statement, in transactions and savepoints too. Connections are recycled (`max_lifetime`), so
+ * the statements a connection keeps stay bounded.
+ */
+function preparing<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === 'unsafe') {
+        return ((query, parameters, options) =>
+          (value as Unsafe).call(target, query, parameters, {
+            ...options,
+            prepare: true,
+          })) as Unsafe;
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const callback = args.at(-1) as (tx: postgres.TransactionSql) => unknown;
+          const rest = args.slice(0, -1);
+          return (value as (...a: unknown[]) => unknown).call(
+            target,
+            ...rest,
+            (tx: postgres.TransactionSql) => callback(preparing(tx)),
+          );
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The postgres.js handle under a Drizzle executor (a transaction's own connection). */
@@ -43,7 +84,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     // Keep bigint columns exact.
     types: { bigint: postgres.BigInt },
   });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = drizzle(options.prepare ? preparing(client) : client, { schema }) as unknown as Db;
 
   return {
     kind: 'postgres',

@@ -36,7 +36,7 @@ const cache = new Map<string, CompiledRuleSet>();
  */
 export function compiledRuleSet(ref: RuleSetVersionRef): CompiledRuleSet {
   if (!ref.contentHash) return compileRuleSet(ref);
-  const key = `${ref.id}@${ref.version}#${ref.contentHash}`;
+  const key = cacheKey(ref.id, ref.version, ref.contentHash);
   const hit = cache.get(key);
   if (hit) {
     cache.delete(key);
@@ -50,6 +50,28 @@ export function compiledRuleSet(ref: RuleSetVersionRef): CompiledRuleSet {
     if (!oldest.done) cache.delete(oldest.value);
   }
   return compiled;
+}
+
+function cacheKey(id: string, version: number, contentHash: string): string {
+  return `${id}@${version}#${contentHash}`;
+}
+
+/**
+ * The compiled evaluator of a published version if the cache has it: a caller that knows the
+ * version's hash need not load (or validate) its content again.
+ */
+export function cachedRuleSet(
+  id: string,
+  version: number,
+  contentHash: string,
+): CompiledRuleSet | undefined {
+  const key = cacheKey(id, version, contentHash);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+  }
+  return hit;
 }
 
 /** How many compiled versions the cache holds (for tests and metrics). */

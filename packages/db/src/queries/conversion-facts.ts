@@ -1,6 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { type Executor, resultRows } from '../database';
-import { promoters, tiers } from '../schema';
 
 /** Dates go to SQL as ISO strings: both drivers take them the same way. */
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -231,7 +230,15 @@ export async function loadPromoterFacts(
       )
       select
         (select status from p) as status,
-        (select ancestor_ids from p) as ancestor_ids,
+        (select coalesce(json_agg(json_build_object('id', m.id, 'tierId', m.tier_id,
+                                                    'tierLevel', t.level) order by c.n), '[]')
+           from p,
+             unnest(array[p.id] || array(select a from unnest(p.ancestor_ids)
+                                           with ordinality u(a, k) order by k desc))
+               with ordinality c(id, n)
+             join promoters m on m.tenant_id = ${q.tenantId} and m.id = c.id
+             left join tiers t on t.tenant_id = m.tenant_id and t.id = m.tier_id
+           where c.n <= ${q.depth}::int) as chain,
         (select array_remove(array[external_ref, lower(email), phone, wechat_unionid], null) from p)
           as identity_refs,
         (select coalesce(sum(clicks - bots), 0)::int from click_rollups
@@ -285,9 +292,8 @@ export async function loadPromoterFacts(
            group by rule_id) r) as period_paid`),
   );
   const status = (row?.status as PromoterFacts['status']) ?? null;
-  const ancestors = (row?.ancestor_ids as string[] | null) ?? [];
-  const chainIds = status === null ? [] : [q.promoterId, ...[...ancestors].reverse()];
-  const chain = await loadChainTiers(db, q.tenantId, chainIds.slice(0, q.depth));
+  // The promoter, then the nearest ancestors, as deep as the tenant pays.
+  const chain = asJson<PromoterFacts['chain']>(row?.chain) ?? [];
   const typical = asJson<{ median: string | null; samples: number }>(row?.typical);
   const paid = asJson<Record<string, string>>(row?.period_paid) ?? {};
   const traffic = asJson<Record<string, number | string>>(row?.traffic);
@@ -326,24 +332,6 @@ export async function loadPromoterFacts(
       sameIpOtherDevicesLastHour: Number(traffic?.same_ip_others ?? 0),
     },
   };
-}
-
-async function loadChainTiers(
-  db: Executor,
-  tenantId: string,
-  ids: string[],
-): Promise<PromoterFacts['chain']> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .select({ id: promoters.id, tierId: promoters.tierId, level: tiers.level })
-    .from(promoters)
-    .leftJoin(tiers, and(eq(tiers.tenantId, promoters.tenantId), eq(tiers.id, promoters.tierId)))
-    .where(and(eq(promoters.tenantId, tenantId), inArray(promoters.id, ids)));
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
-    const r = byId.get(id);
-    return r ? [{ id, tierId: r.tierId, tierLevel: r.level }] : [];
-  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { JournalEntry } from '@tuike/core';
 import { newId } from '@tuike/core';
 import { and, eq, sql } from 'drizzle-orm';
-import type { Executor } from '../database';
+import { type Executor, resultRows } from '../database';
 import { journalEntries, postings } from '../schema';
 
 export type JournalEntryRow = typeof journalEntries.$inferSelect;
@@ -21,44 +21,48 @@ export async function writeEntries(
   if (entries.length === 0) return 0;
   const now = Date.now();
   const rows = entries.map((entry) => ({
-    tenantId,
+    tenant_id: tenantId,
     id: newId('journalEntry', now),
     purpose: entry.purpose,
-    sourceType: entry.sourceType,
-    sourceId: entry.sourceId,
+    source_type: entry.sourceType,
+    source_id: entry.sourceId,
     currency: entry.currency,
-    conversionId,
+    conversion_id: conversionId,
     memo: entry.memo ?? null,
   }));
-  const written = await db
-    .insert(journalEntries)
-    .values(rows)
-    .onConflictDoNothing({
-      target: [
-        journalEntries.tenantId,
-        journalEntries.sourceType,
-        journalEntries.sourceId,
-        journalEntries.purpose,
-      ],
-    })
-    .returning({ id: journalEntries.id });
-  if (written.length === 0) return 0;
-
-  const fresh = new Set(written.map((w) => w.id));
+  // Amounts travel as strings: JSON numbers would not hold every bigint exactly.
   const legs = rows.flatMap((row, i) =>
-    fresh.has(row.id)
-      ? (entries[i]?.postings ?? []).map((posting, seq) => ({
-          tenantId,
-          entryId: row.id,
-          seq,
-          account: posting.account,
-          currency: row.currency,
-          amount: posting.amount,
-        }))
-      : [],
+    (entries[i]?.postings ?? []).map((posting, seq) => ({
+      tenant_id: tenantId,
+      entry_id: row.id,
+      seq,
+      account: posting.account,
+      currency: row.currency,
+      amount: posting.amount.toString(),
+    })),
   );
-  await db.insert(postings).values(legs);
-  return written.length;
+  // One statement, one round trip: entries, then the legs of those that were new.
+  const [result] = resultRows<{ entries: number }>(
+    await db.execute(sql`
+      with written as (
+        insert into journal_entries (tenant_id, id, purpose, source_type, source_id, currency,
+                                     conversion_id, memo)
+        select * from json_to_recordset(${JSON.stringify(rows)}::text::json) as e(
+          tenant_id text, id text, purpose text, source_type text, source_id text, currency text,
+          conversion_id text, memo text)
+        on conflict (tenant_id, source_type, source_id, purpose) do nothing
+        returning id
+      ),
+      legs as (
+        insert into postings (tenant_id, entry_id, seq, account, currency, amount)
+        select p.tenant_id, p.entry_id, p.seq, p.account, p.currency, p.amount
+        from json_to_recordset(${JSON.stringify(legs)}::text::json) as p(
+          tenant_id text, entry_id text, seq smallint, account text, currency text, amount bigint)
+        where p.entry_id in (select id from written)
+      )
+      select count(*)::int as entries from written`),
+  );
+  return Number(result?.entries ?? 0);
 }
 
 export interface AccountBalance {

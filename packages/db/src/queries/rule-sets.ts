@@ -314,9 +314,15 @@ export async function getActivePublishedVersion(
   db: Executor,
   tenantId: string,
   currency: string,
-): Promise<RuleSetVersionRow | undefined> {
+): Promise<Pick<RuleSetVersionRow, 'ruleSetId' | 'version' | 'contentHash'> | undefined> {
+  // Content is left out: a published version never changes, so its compiled form is cached by
+  // hash and the content is read only on a cache miss (getRuleSetVersion).
   const [row] = await db
-    .select()
+    .select({
+      ruleSetId: ruleSetVersions.ruleSetId,
+      version: ruleSetVersions.version,
+      contentHash: ruleSetVersions.contentHash,
+    })
     .from(ruleSetVersions)
     .where(
       and(
