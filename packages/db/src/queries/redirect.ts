@@ -64,6 +64,32 @@ export interface ClickRow {
   is_suspicious: boolean;
 }
 
+/**
+ * A batch of clicks as the writer holds them: `fill` writes click `i` into a row object the
+ * caller hands in, so the COPY path reuses one object for the whole batch.
+ */
+export interface ClickBatch {
+  readonly size: number;
+  fill(i: number, into: ClickRow): ClickRow;
+}
+
+function emptyRow(): ClickRow {
+  return {
+    tenant_id: '',
+    clicked_at: '',
+    id: '',
+    link_id: '',
+    promoter_id: '',
+    source: 'redirect',
+    visitor_id: null,
+    ip_hash: '',
+    user_agent: null,
+    referrer: null,
+    is_bot: false,
+    is_suspicious: false,
+  };
+}
+
 export interface RollupDelta {
   tenantId: string;
   linkId: string;
@@ -96,14 +122,14 @@ export interface RollupDelta {
  */
 export async function writeClickBatch(
   database: Database,
-  rows: readonly ClickRow[],
+  batch: ClickBatch,
   deltas: readonly RollupDelta[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (batch.size === 0) return;
   await database.db.transaction(async (tx) => {
     await addToRollups(tx, deltas);
-    if (database.copyIn) await database.copyIn(tx, CLICK_COPY, clickCopyChunks(rows));
-    else await insertClicks(tx, rows);
+    if (database.copyIn) await database.copyIn(tx, CLICK_COPY, clickCopyChunks(batch));
+    else await insertClicks(tx, batch);
   });
 }
 
@@ -195,12 +221,13 @@ function copyValue(value: string | null): string {
  * The rows as COPY text, a chunk at a time. Cheaper for Postgres than any INSERT: about half
  * the server CPU per click of the JSON insert below, measured on the click table's indexes.
  */
-function* clickCopyChunks(rows: readonly ClickRow[]): Generator<string> {
-  for (let start = 0; start < rows.length; start += COPY_CHUNK) {
+function* clickCopyChunks(batch: ClickBatch): Generator<string> {
+  const r = emptyRow();
+  for (let start = 0; start < batch.size; start += COPY_CHUNK) {
     let text = '';
-    const end = Math.min(rows.length, start + COPY_CHUNK);
+    const end = Math.min(batch.size, start + COPY_CHUNK);
     for (let i = start; i < end; i++) {
-      const r = rows[i] as ClickRow;
+      batch.fill(i, r);
       text += `${r.tenant_id}\t${r.clicked_at}\t${r.id}\t${r.link_id}\t${r.promoter_id}\t${r.source}\t${copyValue(r.visitor_id)}\t${r.ip_hash}\t${copyValue(r.user_agent)}\t${copyValue(r.referrer)}\t${r.is_bot ? 't' : 'f'}\t${r.is_suspicious ? 't' : 'f'}\n`;
     }
     yield text;
@@ -213,9 +240,11 @@ function* clickCopyChunks(rows: readonly ClickRow[]): Generator<string> {
  * thousands of bound values. Chunks stay under V8's large-object size, so their strings die
  * young instead of piling up until a full collection.
  */
-async function insertClicks(tx: Executor, rows: readonly ClickRow[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += CLICK_CHUNK) {
-    const chunk = rows.slice(start, start + CLICK_CHUNK);
+async function insertClicks(tx: Executor, batch: ClickBatch): Promise<void> {
+  for (let start = 0; start < batch.size; start += CLICK_CHUNK) {
+    const end = Math.min(batch.size, start + CLICK_CHUNK);
+    const chunk: ClickRow[] = [];
+    for (let i = start; i < end; i++) chunk.push(batch.fill(i, emptyRow()));
     await tx.execute(sql`
       insert into clicks (tenant_id, clicked_at, id, link_id, promoter_id, source, visitor_id,
                           ip_hash, user_agent, referrer, is_bot, is_suspicious)
