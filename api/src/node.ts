@@ -174,8 +174,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
 /** A redirect request read straight off Node's parsed request; null for anything else. */
 function nodeVisit(req: IncomingMessage, trustProxy: boolean): RedirectVisit | null {
   const url = req.url ?? '';
@@ -184,16 +182,45 @@ function nodeVisit(req: IncomingMessage, trustProxy: boolean): RedirectVisit | n
   const code = url.slice(3, query < 0 ? undefined : query);
   // Anything unusual (escapes, extra segments) takes the framework's path and its decoding.
   if (!CODE_PATTERN.test(code)) return null;
-  const { headers } = req;
-  const forwardedProto = trustProxy ? one(headers['x-forwarded-proto']) : undefined;
-  const forwardedFor = trustProxy ? one(headers['x-forwarded-for'])?.split(',')[0]?.trim() : '';
+  // From the raw header list: `req.headers` would build (and lower-case) an object of every
+  // header on each redirect. Repeats combine as Node and fetch combine them.
+  let cookie: string | undefined;
+  let userAgent: string | undefined;
+  let referrer: string | undefined;
+  let forwardedFor: string | undefined;
+  let forwardedProto: string | undefined;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    switch (name.length) {
+      case 6:
+        if (name.toLowerCase() === 'cookie')
+          cookie = cookie === undefined ? value : `${cookie}; ${value}`;
+        break;
+      case 7:
+        if (referrer === undefined && name.toLowerCase() === 'referer') referrer = value;
+        break;
+      case 10:
+        if (userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = value;
+        break;
+      case 15:
+        if (trustProxy && name.toLowerCase() === 'x-forwarded-for')
+          forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        break;
+      case 17:
+        if (trustProxy && name.toLowerCase() === 'x-forwarded-proto')
+          forwardedProto = forwardedProto === undefined ? value : `${forwardedProto}, ${value}`;
+        break;
+    }
+  }
   return {
     method: req.method,
     code,
-    cookie: headers.cookie,
-    userAgent: headers['user-agent'],
-    referrer: headers.referer,
-    ip: forwardedFor || req.socket.remoteAddress,
+    cookie,
+    userAgent,
+    referrer,
+    ip: forwardedFor?.split(',')[0]?.trim() || req.socket.remoteAddress,
     secure: forwardedProto
       ? forwardedProto === 'https'
       : (req.socket as Partial<TLSSocket>).encrypted === true,
