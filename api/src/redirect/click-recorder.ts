@@ -125,41 +125,30 @@ const COLUMNS: readonly Column[] = [
   'ipSalt',
 ];
 
-function emptyColumns(): ClickColumns {
-  return {
-    tenantId: [],
-    id: [],
-    clickedAt: [],
-    linkId: [],
-    promoterId: [],
-    source: [],
-    visitorId: [],
-    newVisitor: [],
-    ip: [],
-    userAgent: [],
-    referrer: [],
-    timeZone: [],
-    ipSalt: [],
-  };
+type UntypedColumns = Record<Column, unknown[]>;
+
+/** Columns made one by one, in `COLUMNS` order (every buffer gets the same shape). */
+function columnsFrom(make: (column: Column) => unknown[]): ClickColumns {
+  const columns = {} as UntypedColumns;
+  for (const column of COLUMNS) columns[column] = make(column);
+  return columns as unknown as ClickColumns;
 }
+
+const emptyColumns = () => columnsFrom(() => []);
 
 /** The first `n` clicks of `from`, moved out (all of them without copying when they fit). */
 function takeColumns(from: ClickColumns, n: number): { taken: ClickColumns; rest: ClickColumns } {
   if (from.id.length <= n) return { taken: from, rest: emptyColumns() };
-  const taken = emptyColumns() as unknown as Record<Column, unknown[]>;
-  const source = from as unknown as Record<Column, unknown[]>;
+  const source = from as unknown as UntypedColumns;
   // splice, not slice: V8 trims the front of the array in place instead of copying the rest.
-  for (const column of COLUMNS) taken[column] = source[column].splice(0, n);
-  return { taken: taken as unknown as ClickColumns, rest: from };
+  return { taken: columnsFrom((column) => source[column].splice(0, n)), rest: from };
 }
 
 /** `front` then `back`, for a batch that goes back to the head of the buffer after a failure. */
 function joinColumns(front: ClickColumns, back: ClickColumns): ClickColumns {
-  const joined = emptyColumns() as unknown as Record<Column, unknown[]>;
-  const a = front as unknown as Record<Column, unknown[]>;
-  const b = back as unknown as Record<Column, unknown[]>;
-  for (const column of COLUMNS) joined[column] = a[column].concat(b[column]);
-  return joined as unknown as ClickColumns;
+  const a = front as unknown as UntypedColumns;
+  const b = back as unknown as UntypedColumns;
+  return columnsFrom((column) => a[column].concat(b[column]));
 }
 
 export function hashIp(ip: string, salt: string): string {

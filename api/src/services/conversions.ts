@@ -521,7 +521,7 @@ export async function linesOfConversions(
 }
 
 /** A conversion's lines and refunds, read on `db` (a transaction sees its own writes). */
-export async function loadConversionDetail(
+async function loadConversionDetail(
   db: Executor,
   tenantId: string,
   id: string,
