@@ -20,7 +20,7 @@ const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DESTINATION = 'https://shop.example.com/products/42?utm_source=tuike';
 // A fresh code per run: a code cached in Redis by an earlier run must not answer for this one.
 const CODE = `bench${Date.now().toString(36)}`;
