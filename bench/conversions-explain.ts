@@ -69,6 +69,7 @@ for (const [i, c] of rows.entries()) {
     'loadCustomerFacts',
     () =>
       loadCustomerFacts(db, {
+        orderId: null,
         tenantId: c.tenantId,
         at,
         windowDays: tenant.attributionWindowDays,

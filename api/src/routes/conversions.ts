@@ -488,6 +488,9 @@ async function checkSignature(c: AppContext): Promise<void> {
   );
 }
 
+const newConversionJson = (conversion: ConversionRow, lines: CommissionRow[]) =>
+  conversionJson(conversion, { commissions: sortedLines(lines), refunds: [] });
+
 /** Runs a create handler under the request's Idempotency-Key, if it sent one. */
 async function idempotently(
   c: AppContext,
@@ -527,23 +530,28 @@ export const conversionRoutes = createRouter()
     const deps = c.get('deps');
     const { tenantId } = principalOf(c);
     return idempotently(c, key, body, async (guard) => {
-      // A new conversion's answer is stored with the Idempotency-Key in its own transaction.
-      let answer: { status: 200 | 201; body: z.infer<typeof ConversionSchema> } | null = null;
-      const { conversion, created } = await recordConversion(
+      // Under an Idempotency-Key, a new conversion's answer is stored with the key in the
+      // transaction that writes it.
+      let saved: { status: 201; body: z.infer<typeof ConversionSchema> } | null = null;
+      const { conversion, created, commissions } = await recordConversion(
         deps,
         tenantId,
         body,
         { kind: 'postback' },
         {
-          inTransaction: async (tx, recorded, commissions) => {
-            // A new conversion has no refunds yet, and its lines are the ones just written.
-            const detail = { commissions: sortedLines(commissions), refunds: [] };
-            answer = { status: 201, body: conversionJson(recorded, detail) };
-            await guard?.save(tx, { status: 201, body: JSON.stringify(answer.body) });
-          },
+          inTransaction: guard
+            ? async (tx, recorded, lines) => {
+                saved = { status: 201, body: newConversionJson(recorded, lines) };
+                await guard.save(tx, { status: 201, body: JSON.stringify(saved.body) });
+              }
+            : undefined,
         },
       );
-      if (answer !== null && created) return answer;
+      if (saved !== null) return saved;
+      // A new conversion has no refunds yet, and its lines are the ones just written.
+      if (created && commissions) {
+        return { status: 201, body: newConversionJson(conversion, commissions) } as const;
+      }
       const detail = await getConversionDetail(deps, tenantId, conversion.id);
       return { status: created ? 201 : 200, body: conversionJson(conversion, detail) } as const;
     }) as never;

@@ -24,7 +24,6 @@ import {
 } from '@tuike/core';
 import {
   type Actor,
-  bindCustomer,
   type CommissionRow,
   type ConversionFilter,
   type ConversionRow,
@@ -35,8 +34,6 @@ import {
   getConversionByOrderId,
   getRefundByExternalId,
   getRuleSetVersion,
-  insertCommissions,
-  insertConversionUnlessKnown,
   insertRefundUnlessKnown,
   listCommissionsOfConversion,
   listCommissionsOfConversions,
@@ -54,6 +51,7 @@ import {
   updateCommission,
   updateConversion,
   writeEntries,
+  writeNewConversion,
 } from '@tuike/db';
 import type { Deps } from '../deps';
 import { ApiError, notFound } from '../lib/errors';
@@ -114,6 +112,8 @@ export interface RecordedConversion {
   conversion: ConversionRow;
   /** False when the order was known already: the stored conversion is answered unchanged. */
   created: boolean;
+  /** The commission lines written with a new conversion; null for a known order. */
+  commissions: CommissionRow[] | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -164,9 +164,6 @@ export async function recordConversion(
 ): Promise<RecordedConversion> {
   const db = options.on ?? deps.database.db;
   const { inTransaction } = options;
-  const known = await getConversionByOrderId(db, tenantId, input.orderId);
-  if (known) return { conversion: known, created: false };
-
   const tenant = await tenantOrThrow(db, tenantId);
   const now = deps.clock.now();
   const at = input.occurredAt ?? now;
@@ -178,102 +175,121 @@ export async function recordConversion(
   checkItems(input);
 
   const decided = await decide(db, tenant, input, source, at);
-  return db.transaction(async (tx) => {
-    const conversion = await insertConversionUnlessKnown(tx, {
-      tenantId,
-      id: newId('conversion', now.getTime()),
-      orderId: input.orderId,
-      source: source.kind,
-      status: decided.status,
-      amount: input.amount,
-      discount: input.discount ?? 0n,
-      currency: input.currency,
-      items: (input.items ?? []).map((i) => ({
-        sku: i.sku,
-        category: i.category ?? null,
-        quantity: i.quantity,
-        unitAmount: i.unitAmount.toString(),
-        discount: (i.discount ?? 0n).toString(),
-      })),
-      customerRef: decided.customerRef,
-      deviceId: input.deviceId ?? null,
-      ipHash: decided.ipHash,
-      userAgent: input.userAgent ?? null,
-      clickId: input.clickId ?? null,
-      couponCode: input.couponCode?.toUpperCase() ?? null,
-      campaign: input.campaign ?? null,
-      subId: input.subId ?? null,
-      promoterId: decided.attribution.promoterId,
-      linkId: decided.attribution.linkId,
-      clickedAt: decided.clickedAt,
-      attributionKind: decided.attribution.kind,
-      attributionPath: decided.attribution.path,
-      chain: decided.promoter?.chain ?? [],
-      customerOrderNumber: decided.customer.customerOrders + 1,
-      fraudScore: decided.fraud?.score ?? 0,
-      fraudReasons: decided.fraud?.reasons ?? [],
-      ruleSetId: decided.ruleSet?.id ?? null,
-      ruleSetVersion: decided.ruleSet?.version ?? null,
-      paymentRef: source.paymentRef ?? null,
-      subscriptionRef: source.subscriptionRef ?? null,
-      paymentNumber: source.paymentNumber ?? null,
-      metadata: input.metadata ?? {},
-      occurredAt: at,
-    });
-    if (!conversion) {
+  if ('knownConversionId' in decided) {
+    // The tenant has the order: its stored conversion is the answer, unchanged.
+    const known = await getConversion(db, tenantId, decided.knownConversionId);
+    if (known) return { conversion: known, created: false, commissions: null };
+    throw new ApiError('conflict', `order ${input.orderId} is being recorded`);
+  }
+  const conversion: ConversionRow = {
+    tenantId,
+    id: newId('conversion', now.getTime()),
+    orderId: input.orderId,
+    source: source.kind,
+    status: decided.status,
+    amount: input.amount,
+    discount: input.discount ?? 0n,
+    currency: input.currency,
+    refundedAmount: 0n,
+    items: (input.items ?? []).map((i) => ({
+      sku: i.sku,
+      category: i.category ?? null,
+      quantity: i.quantity,
+      unitAmount: i.unitAmount.toString(),
+      discount: (i.discount ?? 0n).toString(),
+    })),
+    customerRef: decided.customerRef,
+    deviceId: input.deviceId ?? null,
+    ipHash: decided.ipHash,
+    userAgent: input.userAgent ?? null,
+    clickId: input.clickId ?? null,
+    couponCode: input.couponCode?.toUpperCase() ?? null,
+    campaign: input.campaign ?? null,
+    subId: input.subId ?? null,
+    promoterId: decided.attribution.promoterId,
+    linkId: decided.attribution.linkId,
+    clickedAt: decided.clickedAt,
+    attributionKind: decided.attribution.kind,
+    attributionPath: decided.attribution.path,
+    chain: decided.promoter?.chain ?? [],
+    customerOrderNumber: decided.customer.customerOrders + 1,
+    fraudScore: decided.fraud?.score ?? 0,
+    fraudReasons: decided.fraud?.reasons ?? [],
+    ruleSetId: decided.ruleSet?.id ?? null,
+    ruleSetVersion: decided.ruleSet?.version ?? null,
+    paymentRef: source.paymentRef ?? null,
+    subscriptionRef: source.subscriptionRef ?? null,
+    paymentNumber: source.paymentNumber ?? null,
+    metadata: input.metadata ?? {},
+    reviewedBy: null,
+    reviewedAt: null,
+    reviewNote: null,
+    occurredAt: at,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const lineStatus =
+    decided.status === 'rejected' ? 'voided' : decided.status === 'review' ? 'held' : 'pending';
+  const commissions: CommissionRow[] = decided.lines.map((line) => ({
+    tenantId,
+    id: newId('commission', now.getTime()),
+    conversionId: conversion.id,
+    beneficiaryId: line.beneficiaryId,
+    level: line.level,
+    amount: line.amount,
+    currency: input.currency,
+    clawedBack: 0n,
+    status: lineStatus,
+    ruleId: line.ruleId,
+    ruleSetId: decided.ruleSet?.id ?? '',
+    ruleSetVersion: decided.ruleSet?.version ?? 0,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  // A rejected conversion's lines are kept to show what was refused; nothing is accrued.
+  const entries: JournalEntry[] = [];
+  if (decided.status !== 'rejected') {
+    const ledgerLines = commissions.map((r) => ({ ...ledgerLine(r), currency: input.currency }));
+    entries.push(...accrualEntries(ledgerLines));
+    if (decided.status === 'review') {
+      entries.push(
+        ...reviewEntries('hold', {
+          conversionId: conversion.id,
+          currency: input.currency,
+          lines: ledgerLines,
+        }),
+      );
+    }
+  }
+  const newBinding = decided.attribution.newBinding;
+  const binding =
+    newBinding && decided.customerRef && decided.status !== 'rejected'
+      ? {
+          tenantId,
+          customerRef: decided.customerRef,
+          promoterId: newBinding.promoterId,
+          source: tenant.bindOn,
+          active: true,
+          boundAt: at,
+          expiresAt: newBinding.expiresAt,
+          createdAt: now,
+          updatedAt: now,
+        }
+      : null;
+  const write = { conversion, commissions, entries, binding };
+
+  const written = async (tx: Executor): Promise<RecordedConversion> => {
+    if (!(await writeNewConversion(tx, write))) {
       const existing = await getConversionByOrderId(tx, tenantId, input.orderId);
       if (!existing) throw new ApiError('conflict', `order ${input.orderId} is being recorded`);
-      return { conversion: existing, created: false };
+      return { conversion: existing, created: false, commissions: null };
     }
-
-    const lineStatus =
-      decided.status === 'rejected' ? 'voided' : decided.status === 'review' ? 'held' : 'pending';
-    const rows = await insertCommissions(
-      tx,
-      decided.lines.map((line) => ({
-        tenantId,
-        id: newId('commission', now.getTime()),
-        conversionId: conversion.id,
-        beneficiaryId: line.beneficiaryId,
-        level: line.level,
-        amount: line.amount,
-        currency: input.currency,
-        status: lineStatus,
-        ruleId: line.ruleId,
-        ruleSetId: decided.ruleSet?.id ?? '',
-        ruleSetVersion: decided.ruleSet?.version ?? 0,
-      })),
-    );
-    // A rejected conversion's lines are kept to show what was refused; nothing is accrued.
-    if (decided.status !== 'rejected') {
-      const ledgerLines = rows.map((r) => ({ ...ledgerLine(r), currency: input.currency }));
-      const entries: JournalEntry[] = accrualEntries(ledgerLines);
-      if (decided.status === 'review') {
-        entries.push(
-          ...reviewEntries('hold', {
-            conversionId: conversion.id,
-            currency: input.currency,
-            lines: ledgerLines,
-          }),
-        );
-      }
-      await writeEntries(tx, tenantId, entries, conversion.id);
-    }
-
-    const binding = decided.attribution.newBinding;
-    if (binding && decided.customerRef && decided.status !== 'rejected') {
-      await bindCustomer(tx, {
-        tenantId,
-        customerRef: decided.customerRef,
-        promoterId: binding.promoterId,
-        source: tenant.bindOn,
-        boundAt: at,
-        expiresAt: binding.expiresAt,
-      });
-    }
-    await inTransaction?.(tx, conversion, rows);
-    return { conversion, created: true };
-  });
+    await inTransaction?.(tx, conversion, commissions);
+    return { conversion, created: true, commissions };
+  };
+  // One statement is atomic by itself: a transaction only when more must commit with it.
+  if (inTransaction || options.on) return db.transaction(written);
+  return written(db);
 }
 
 function checkItems(input: ConversionInput): void {
@@ -318,12 +334,13 @@ async function decide(
   input: ConversionInput,
   source: ConversionSource,
   at: Date,
-): Promise<Decided> {
+): Promise<Decided | { knownConversionId: string }> {
   const customerRef = normaliseCustomerRef(input.customerRef);
   const ipHash = input.clientIp ? hashIp(input.clientIp, tenant.ipSalt) : null;
   const clickMs = input.clickId ? timeOfId('click', input.clickId) : null;
   const customer = await loadCustomerFacts(db, {
     tenantId: tenant.id,
+    orderId: input.orderId,
     at,
     windowDays: tenant.attributionWindowDays,
     amount: input.amount,
@@ -334,6 +351,7 @@ async function decide(
     clickTime: clickMs === null ? null : new Date(clickMs),
     couponCode: input.couponCode ?? null,
   });
+  if (customer.knownConversionId !== null) return { knownConversionId: customer.knownConversionId };
 
   const click: ClickIdFact | null = customer.click
     ? { ...customer.click, valid: true }

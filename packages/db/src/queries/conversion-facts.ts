@@ -9,6 +9,8 @@ const DAY_MS = 86_400_000;
 
 export interface CustomerFactsQuery {
   tenantId: string;
+  /** The order being reported: its conversion's id comes back when the tenant has it already. */
+  orderId: string | null;
   at: Date;
   windowDays: number;
   amount: bigint;
@@ -31,6 +33,8 @@ export interface StoredClick {
 }
 
 export interface CustomerFacts {
+  /** The conversion of the order, when the tenant has it already. */
+  knownConversionId: string | null;
   binding: { promoterId: string; expiresAt: Date; active: boolean } | null;
   click: (StoredClick & { visitorId: string | null }) | null;
   coupon: { promoterId: string; code: string } | null;
@@ -93,6 +97,8 @@ export async function loadCustomerFacts(
         select coalesce(${q.deviceId}::text, (select visitor_id from k)) as visitor
       )
       select
+        (select id from conversions
+           where tenant_id = ${q.tenantId} and order_id = ${q.orderId}::text) as known_id,
         (select row_to_json(b) from (
            select promoter_id, expires_at, active from customer_bindings
            where tenant_id = ${q.tenantId} and customer_ref = ${q.customerRef}::text) b) as binding,
@@ -130,6 +136,7 @@ export async function loadCustomerFacts(
   const coupon = asJson<{ promoter_id: string; code: string }>(row?.coupon);
   const visitorClicks = asJson<RawClick[]>(row?.visitor_clicks) ?? [];
   return {
+    knownConversionId: typeof row?.known_id === 'string' ? row.known_id : null,
     binding: binding
       ? {
           promoterId: binding.promoter_id,

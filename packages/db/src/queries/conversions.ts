@@ -1,6 +1,9 @@
-import { and, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../database';
+import type { JournalEntry } from '@tuike/core';
+import { and, desc, eq, getTableColumns, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { type Executor, resultRows } from '../database';
 import { commissions, conversions, coupons, customerBindings, refunds } from '../schema';
+import { entryInserts, entryJson } from './ledger';
 import { type Page, type PageRequest, pageWhere, toPage } from './pagination';
 
 export type ConversionRow = typeof conversions.$inferSelect;
@@ -12,21 +15,94 @@ export type RefundInsert = typeof refunds.$inferInsert;
 export type BindingRow = typeof customerBindings.$inferSelect;
 export type CouponRow = typeof coupons.$inferSelect;
 
+/** A new conversion and everything written with it, as whole rows made by the caller. */
+export interface NewConversion {
+  conversion: ConversionRow;
+  commissions: readonly CommissionRow[];
+  entries: readonly JournalEntry[];
+  /** The customer's binding to claim: written unless an active, unexpired one is there. */
+  binding: BindingRow | null;
+}
+
 /**
- * Inserts a conversion unless the tenant has one for the order already; returns undefined
- * then. Under concurrent inserts of one order, all but one wait on the unique index and then
- * get undefined, so exactly one conversion is made.
+ * Writes a new conversion, its commission lines, their journal entries and the customer's
+ * binding in one statement: atomic on its own, so it needs no BEGIN and COMMIT round trips
+ * (and runs the same inside a caller's transaction). When the tenant has the order already,
+ * nothing is written and it returns false; under concurrent writes of one order the unique
+ * index lets exactly one through. The database checks each entry's balance at commit.
  */
-export async function insertConversionUnlessKnown(
-  db: Executor,
-  values: ConversionInsert,
-): Promise<ConversionRow | undefined> {
-  const [row] = await db
-    .insert(conversions)
-    .values(values)
-    .onConflictDoNothing({ target: [conversions.tenantId, conversions.orderId] })
-    .returning();
-  return row;
+export async function writeNewConversion(db: Executor, w: NewConversion): Promise<boolean> {
+  const { rows, legs } = entryJson(w.conversion.tenantId, w.entries, w.conversion.id);
+  const [result] = resultRows<{ written: number }>(
+    await db.execute(sql`
+      with conv as (
+        insert into conversions (${columnList(conversions)})
+        select ${columnList(conversions)}
+        from json_populate_record(null::conversions, ${rowJson(conversions, w.conversion)}::text::json)
+        on conflict (tenant_id, order_id) do nothing
+        returning id
+      ),
+      lines as (
+        insert into commissions (${columnList(commissions)})
+        select ${columnList(commissions)}
+        from json_populate_recordset(null::commissions, ${rowsJson(commissions, w.commissions)}::text::json)
+        where exists (select 1 from conv)
+      ),
+      bound as (
+        insert into customer_bindings (${columnList(customerBindings)})
+        select ${columnList(customerBindings)}
+        from json_populate_recordset(null::customer_bindings, ${rowsJson(customerBindings, w.binding ? [w.binding] : [])}::text::json)
+        where exists (select 1 from conv)
+        on conflict (tenant_id, customer_ref) do update set
+          promoter_id = excluded.promoter_id, source = excluded.source,
+          bound_at = excluded.bound_at, expires_at = excluded.expires_at, active = true,
+          updated_at = excluded.updated_at
+        where not customer_bindings.active or customer_bindings.expires_at <= excluded.bound_at
+      ),
+      ${entryInserts(rows, legs, sql`exists (select 1 from conv)`)}
+      select count(*)::int as written from conv`),
+  );
+  return Number(result?.written ?? 0) === 1;
+}
+
+const columnLists = new WeakMap<PgTable, SQL>();
+
+/** Every column of a table, by its SQL name, in the schema's order. */
+function columnList(table: PgTable): SQL {
+  let list = columnLists.get(table);
+  if (!list) {
+    const names = Object.values(getTableColumns(table)).map((c) => sql.identifier(c.name));
+    list = sql.join(names, sql`, `);
+    columnLists.set(table, list);
+  }
+  return list;
+}
+
+/**
+ * A whole row as the JSON `json_populate_record` reads: SQL column names, bigints as strings
+ * (a JSON number would not hold every one), dates as ISO 8601, JSON columns as they are.
+ */
+function rowObject(table: PgTable, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table))) {
+    const value = row[key];
+    if (value === undefined) throw new Error(`${column.name}: no value in the row`);
+    out[column.name] =
+      typeof value === 'bigint'
+        ? value.toString()
+        : value instanceof Date
+          ? value.toISOString()
+          : value;
+  }
+  return out;
+}
+
+function rowJson<T extends object>(table: PgTable, row: T): string {
+  return JSON.stringify(rowObject(table, row as Record<string, unknown>));
+}
+
+function rowsJson<T extends object>(table: PgTable, rows: readonly T[]): string {
+  return JSON.stringify(rows.map((row) => rowObject(table, row as Record<string, unknown>)));
 }
 
 export async function getConversion(
@@ -117,14 +193,6 @@ export async function updateConversion(
     .where(and(eq(conversions.tenantId, tenantId), eq(conversions.id, id)))
     .returning();
   return row;
-}
-
-export async function insertCommissions(
-  db: Executor,
-  values: CommissionInsert[],
-): Promise<CommissionRow[]> {
-  if (values.length === 0) return [];
-  return db.insert(commissions).values(values).returning();
 }
 
 export async function listCommissionsOfConversion(
@@ -228,34 +296,6 @@ export async function getBinding(
       and(eq(customerBindings.tenantId, tenantId), eq(customerBindings.customerRef, customerRef)),
     );
   return row;
-}
-
-/**
- * Binds a customer to a promoter unless an active, unexpired binding exists (that one stays:
- * the first promoter keeps the customer). A lapsed or ended binding is replaced.
- */
-export async function bindCustomer(
-  db: Executor,
-  values: Pick<
-    BindingRow,
-    'tenantId' | 'customerRef' | 'promoterId' | 'source' | 'boundAt' | 'expiresAt'
-  >,
-): Promise<void> {
-  await db
-    .insert(customerBindings)
-    .values({ ...values, active: true })
-    .onConflictDoUpdate({
-      target: [customerBindings.tenantId, customerBindings.customerRef],
-      set: {
-        promoterId: values.promoterId,
-        source: values.source,
-        boundAt: values.boundAt,
-        expiresAt: values.expiresAt,
-        active: true,
-        updatedAt: new Date(),
-      },
-      setWhere: sql`not ${customerBindings.active} or ${customerBindings.expiresAt} <= ${values.boundAt.toISOString()}::timestamptz`,
-    });
 }
 
 /** Moves a binding to another promoter (an admin's transfer); returns the row before and after. */

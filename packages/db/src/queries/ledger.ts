@@ -1,6 +1,6 @@
 import type { JournalEntry } from '@tuike/core';
 import { newId } from '@tuike/core';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type Executor, resultRows } from '../database';
 import { journalEntries, postings } from '../schema';
 
@@ -19,6 +19,22 @@ export async function writeEntries(
   conversionId: string | null = null,
 ): Promise<number> {
   if (entries.length === 0) return 0;
+  const { rows, legs } = entryJson(tenantId, entries, conversionId);
+  // One statement, one round trip: entries, then the legs of those that were new.
+  const [result] = resultRows<{ entries: number }>(
+    await db.execute(sql`
+      with ${entryInserts(rows, legs, sql`true`)}
+      select count(*)::int as entries from written`),
+  );
+  return Number(result?.entries ?? 0);
+}
+
+/** Entries and their legs as the JSON the inserts below read; amounts travel as strings. */
+export function entryJson(
+  tenantId: string,
+  entries: readonly JournalEntry[],
+  conversionId: string | null,
+): { rows: string; legs: string } {
   const now = Date.now();
   const rows = entries.map((entry) => ({
     tenant_id: tenantId,
@@ -30,7 +46,7 @@ export async function writeEntries(
     conversion_id: conversionId,
     memo: entry.memo ?? null,
   }));
-  // Amounts travel as strings: JSON numbers would not hold every bigint exactly.
+  // JSON numbers would not hold every bigint exactly.
   const legs = rows.flatMap((row, i) =>
     (entries[i]?.postings ?? []).map((posting, seq) => ({
       tenant_id: tenantId,
@@ -41,28 +57,31 @@ export async function writeEntries(
       amount: posting.amount.toString(),
     })),
   );
-  // One statement, one round trip: entries, then the legs of those that were new.
-  const [result] = resultRows<{ entries: number }>(
-    await db.execute(sql`
-      with written as (
-        insert into journal_entries (tenant_id, id, purpose, source_type, source_id, currency,
-                                     conversion_id, memo)
-        select * from json_to_recordset(${JSON.stringify(rows)}::text::json) as e(
-          tenant_id text, id text, purpose text, source_type text, source_id text, currency text,
-          conversion_id text, memo text)
-        on conflict (tenant_id, source_type, source_id, purpose) do nothing
-        returning id
-      ),
-      legs as (
-        insert into postings (tenant_id, entry_id, seq, account, currency, amount)
-        select p.tenant_id, p.entry_id, p.seq, p.account, p.currency, p.amount
-        from json_to_recordset(${JSON.stringify(legs)}::text::json) as p(
-          tenant_id text, entry_id text, seq smallint, account text, currency text, amount bigint)
-        where p.entry_id in (select id from written)
-      )
-      select count(*)::int as entries from written`),
-  );
-  return Number(result?.entries ?? 0);
+  return { rows: JSON.stringify(rows), legs: JSON.stringify(legs) };
+}
+
+/**
+ * The `written` and `legs` parts of a WITH: entries (each once by source and purpose) where
+ * `when` holds, then the legs of the entries that were new.
+ */
+export function entryInserts(rows: string, legs: string, when: SQL): SQL {
+  return sql`written as (
+      insert into journal_entries (tenant_id, id, purpose, source_type, source_id, currency,
+                                   conversion_id, memo)
+      select * from json_to_recordset(${rows}::text::json) as e(
+        tenant_id text, id text, purpose text, source_type text, source_id text, currency text,
+        conversion_id text, memo text)
+      where ${when}
+      on conflict (tenant_id, source_type, source_id, purpose) do nothing
+      returning id
+    ),
+    legs as (
+      insert into postings (tenant_id, entry_id, seq, account, currency, amount)
+      select p.tenant_id, p.entry_id, p.seq, p.account, p.currency, p.amount
+      from json_to_recordset(${legs}::text::json) as p(
+        tenant_id text, entry_id text, seq smallint, account text, currency text, amount bigint)
+      where p.entry_id in (select id from written)
+    )`;
 }
 
 export interface AccountBalance {
