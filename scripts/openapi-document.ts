@@ -7,6 +7,7 @@ import { silentLogger } from '../api/src/lib/logger';
 import { noopMetrics } from '../api/src/lib/metrics';
 import { qrPng } from '../api/src/lib/qr';
 import { unavailableSecretBox } from '../api/src/lib/secret-box';
+import { uncachedSettings } from '../api/src/lib/settings-cache';
 import { generateSigningKey, loadTokenKeys } from '../api/src/lib/tokens';
 import { createDevelopmentWechat } from '../api/src/lib/wechat';
 import { createRedirectServices } from '../api/src/redirect';
@@ -37,6 +38,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     secretBox: unavailableSecretBox('the document build stores no secret'),
     passwordParams: { N: 2 ** 12, r: 8, p: 1 },
     readiness: [],
+    settings: uncachedSettings,
     ...createRedirectServices({
       database,
       limiter: createMemoryLimiter(),

@@ -5,6 +5,7 @@ import type { Logger } from './lib/logger';
 import type { Metrics } from './lib/metrics';
 import type { ScryptParams } from './lib/password';
 import type { SecretBox } from './lib/secret-box';
+import type { SettingsCache } from './lib/settings-cache';
 import type { TokenKeys } from './lib/tokens';
 import type { WechatClient } from './lib/wechat';
 import type { ClickRecorder } from './redirect/click-recorder';
@@ -36,6 +37,8 @@ export interface Deps {
   wechat: WechatClient;
   /** Short code → redirect target, through the caches. */
   linkResolver: LinkResolver;
+  /** Tenant rows, API keys and published rule sets, kept while change notices arrive. */
+  settings: SettingsCache;
   /** Batched, bounded click writer. */
   clickRecorder: ClickRecorder;
   /** scrypt cost for new password hashes (verification reads the cost from the hash). */

@@ -24,6 +24,7 @@ import { DEFAULT_SCRYPT } from './lib/password';
 import { createPinoLogger } from './lib/pino-logger';
 import { qrPng } from './lib/qr';
 import { createSecretBox } from './lib/secret-box';
+import { createSettingsCache } from './lib/settings-cache';
 import { loadTokenKeys } from './lib/tokens';
 import { createDevelopmentWechat, type WechatClient } from './lib/wechat';
 import { createWechatHttpClient } from './lib/wechat-http';
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
   });
   await redirect.linkResolver.start();
   redirect.clickRecorder.start();
+  const settings = createSettingsCache({ database, logger });
+  await settings.start();
   await ensureClickPartitions(database.db, new Date(), 3);
 
   const deps: Deps = {
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
     ),
     passwordParams: DEFAULT_SCRYPT,
     readiness,
+    settings,
   };
 
   if (config.seedDemo) {
@@ -163,6 +167,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       await redirect.clickRecorder.stop();
       await redirect.linkResolver.stop();
+      await settings.stop();
       await database.close().catch(() => {});
       await redis?.quit().catch(() => {});
       logger.info('stopped');

@@ -10,6 +10,7 @@ import { noopMetrics } from './lib/metrics';
 import { DEFAULT_SCRYPT } from './lib/password';
 import { qrPng } from './lib/qr';
 import { createSecretBox, unavailableSecretBox } from './lib/secret-box';
+import { uncachedSettings } from './lib/settings-cache';
 import { loadTokenKeys } from './lib/tokens';
 import { createDevelopmentWechat } from './lib/wechat';
 import { createWechatHttpClient } from './lib/wechat-http';
@@ -63,6 +64,8 @@ async function buildIsolate(env: WorkerEnv, databaseUrl: string): Promise<Isolat
     wechat: config.wechat ? createWechatHttpClient(config.wechat) : createDevelopmentWechat(qrPng),
     passwordParams: DEFAULT_SCRYPT,
     readiness: [],
+    // No LISTEN through Hyperdrive: without change notices nothing is kept.
+    settings: uncachedSettings,
   };
   // Cloudflare sets CF-Connecting-IP to the visitor's address; a client cannot forge it.
   const app = createApp(deps, { socketIp: (c) => c.req.header('cf-connecting-ip') });

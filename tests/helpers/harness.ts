@@ -13,6 +13,7 @@ import { silentLogger } from '../../api/src/lib/logger';
 import { noopMetrics } from '../../api/src/lib/metrics';
 import { qrPng } from '../../api/src/lib/qr';
 import { createSecretBox, generateSecretsKey } from '../../api/src/lib/secret-box';
+import { createSettingsCache } from '../../api/src/lib/settings-cache';
 import { generateSigningKey, loadTokenKeys } from '../../api/src/lib/tokens';
 import { createDevelopmentWechat } from '../../api/src/lib/wechat';
 import { createRedirectServices, type RedirectServiceOptions } from '../../api/src/redirect';
@@ -115,7 +116,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.redirect,
   });
   await redirect.linkResolver.start();
+  const settings = createSettingsCache({ database, logger: silentLogger });
+  await settings.start();
   const deps: Deps = {
+    settings,
     config,
     database,
     limiter,
@@ -171,6 +175,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     close: async () => {
       await redirect.linkResolver.stop();
       await redirect.clickRecorder.stop();
+      await settings.stop();
       await database.close();
       await drop();
     },

@@ -25,12 +25,22 @@ function bearerToken(c: AppContext): string | null {
 }
 
 async function apiKeyPrincipal(c: AppContext, secret: string): Promise<Principal | null> {
-  const { database, clock } = c.get('deps');
-  const key = await findLiveApiKey(database.db, hashSecret(secret));
+  const { database, clock, settings } = c.get('deps');
+  const keyHash = hashSecret(secret);
+  const key = await settings.get({
+    table: 'api_keys',
+    key: keyHash,
+    load: () => findLiveApiKey(database.db, keyHash),
+    tenantOf: (row) => row?.tenantId,
+    // Unknown secrets are not kept: guessing would fill the cache.
+    keep: (row) => row !== undefined,
+  });
   if (!key) return null;
   const now = clock.now();
-  // Use is recorded at most once a minute: a busy key costs no write per request.
+  // Use is recorded at most once a minute: a busy key costs no write per request. The kept
+  // row learns it at once, so requests that follow do not write it again.
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= 60_000) {
+    key.lastUsedAt = now;
     await touchApiKey(database.db, key.tenantId, key.id, now);
   }
   return {

@@ -115,4 +115,6 @@ export async function revokeApiKey(deps: Deps, actor: Actor, keyId: string): Pro
       after: auditView(after),
     });
   });
+  // Refused from the next request on, here; other processes drop it on the change notice.
+  deps.settings.changed('api_keys', actor.tenantId);
 }

@@ -57,7 +57,7 @@ import type { Deps } from '../deps';
 import { ApiError, notFound } from '../lib/errors';
 import { hashIp } from '../redirect/click-recorder';
 import { fraudFactsOf } from './fraud-facts';
-import { engineContext, tenantOrThrow } from './rule-sets';
+import { cachedTenantOrThrow, engineContext, tenantOrThrow } from './rule-sets';
 
 export interface ConversionItemInput {
   sku: string;
@@ -164,7 +164,7 @@ export async function recordConversion(
 ): Promise<RecordedConversion> {
   const db = options.on ?? deps.database.db;
   const { inTransaction } = options;
-  const tenant = await tenantOrThrow(db, tenantId);
+  const tenant = await cachedTenantOrThrow(deps, tenantId);
   const now = deps.clock.now();
   const at = input.occurredAt ?? now;
   if (at.getTime() > now.getTime() + FUTURE_SKEW_MS) {
@@ -174,7 +174,7 @@ export async function recordConversion(
   }
   checkItems(input);
 
-  const decided = await decide(db, tenant, input, source, at);
+  const decided = await decide(deps, db, tenant, input, source, at);
   if ('knownConversionId' in decided) {
     // The tenant has the order: its stored conversion is the answer, unchanged.
     const known = await getConversion(db, tenantId, decided.knownConversionId);
@@ -329,6 +329,7 @@ async function activeRuleSet(
 }
 
 async function decide(
+  deps: Deps,
   db: Executor,
   tenant: TenantRow,
   input: ConversionInput,
@@ -425,7 +426,13 @@ async function decide(
   const status =
     fraud.decision === 'reject' ? 'rejected' : fraud.decision === 'review' ? 'review' : 'approved';
 
-  const version = await getActivePublishedVersion(db, tenant.id, input.currency);
+  // Read through the pool, not `db`: a load is shared by every caller that waits on it.
+  const version = await deps.settings.get({
+    table: 'rule_set_versions',
+    key: `${tenant.id}\n${input.currency}`,
+    load: () => getActivePublishedVersion(deps.database.db, tenant.id, input.currency),
+    tenantOf: () => tenant.id,
+  });
   if (!version || promoter.chain.length === 0) {
     return { ...base, promoter, fraud, status, ruleSet: null, lines: [] };
   }

@@ -113,11 +113,14 @@ async function inStep<T>(
   note: string | undefined,
   work: (s: Step) => Promise<T>,
 ): Promise<T> {
-  return deps.database.db.transaction(async (tx) => {
+  const result = await deps.database.db.transaction(async (tx) => {
     await lockRuleSetOrThrow(tx, actor.tenantId, ruleSetId);
     const tenant = await tenantOrThrow(tx, actor.tenantId);
     return work({ deps, tx, actor, tenant, note });
   });
+  // What is published may have changed: conversions of this process see it at once.
+  deps.settings.changed('rule_set_versions', actor.tenantId);
+  return result;
 }
 
 async function pendingOrThrow(s: Step, ruleSetId: string): Promise<RuleSetVersionRow> {

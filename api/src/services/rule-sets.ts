@@ -54,6 +54,22 @@ export async function tenantOrThrow(db: Executor, tenantId: string): Promise<Ten
   return tenant;
 }
 
+/**
+ * The tenant's row through the settings cache, for the paths every API call takes (postbacks).
+ * The row is shared: callers read it and never change it.
+ */
+export async function cachedTenantOrThrow(deps: Deps, tenantId: string): Promise<TenantRow> {
+  const tenant = await deps.settings.get({
+    table: 'tenants',
+    key: tenantId,
+    load: () => getTenant(deps.database.db, tenantId),
+    tenantOf: (row) => row?.id,
+    keep: (row) => row !== undefined,
+  });
+  if (!tenant) throw notFound('tenant', tenantId);
+  return tenant;
+}
+
 /** Stored content, checked again: a version is only ever evaluated as valid content. */
 export function storedContent(row: RuleSetVersionRow): RuleSetContent {
   const parsed = RuleSetContentSchema.safeParse(row.content);

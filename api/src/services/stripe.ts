@@ -523,4 +523,5 @@ export async function setStripeWebhookSecret(
       after: { stripeWebhookConfigured: sealed !== null },
     });
   });
+  deps.settings.changed('tenants', actor.tenantId);
 }

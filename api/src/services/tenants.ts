@@ -173,7 +173,7 @@ export async function patchTenant(
   actor: Actor,
   patch: { name?: string | undefined; settings?: TenantSettingsPatch | undefined },
 ): Promise<TenantRow> {
-  return deps.database.db.transaction(async (tx) => {
+  const tenant = await deps.database.db.transaction(async (tx) => {
     const before = await getTenantForUpdate(tx, actor.tenantId);
     if (!before) throw notFound('tenant', actor.tenantId);
     const changes: TenantPatch = patch.settings ? mergeSettings(before, patch.settings) : {};
@@ -189,4 +189,6 @@ export async function patchTenant(
     });
     return after;
   });
+  deps.settings.changed('tenants', actor.tenantId);
+  return tenant;
 }

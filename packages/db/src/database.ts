@@ -19,9 +19,15 @@ export interface Database {
   ping(): Promise<void>;
   /**
    * Subscribes to a NOTIFY channel on a dedicated connection; the handler gets each payload.
-   * Returns the function that unsubscribes.
+   * `onListen` runs each time the subscription is made, the first time and after every
+   * reconnection: notices sent while the connection was down are lost, so a cache drops
+   * everything there. Returns the function that unsubscribes.
    */
-  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    handler: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
   /**
    * Postgres over Node only: streams text-format rows to `statement` (a `COPY … FROM STDIN`) on

@@ -15,6 +15,7 @@ export * from './queries/redirect';
 export * from './queries/roles';
 export * from './queries/rule-sets';
 export * from './queries/sessions';
+export * from './queries/settings-events';
 export * from './queries/stripe-events';
 export * from './queries/tenants';
 export * from './queries/tiers';

@@ -35,8 +35,10 @@ export async function createPgliteDatabase(options: PgliteOptions = {}): Promise
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    listen: async (channel, handler) => {
+    listen: async (channel, handler, onListen) => {
+      // In-process: the subscription cannot drop, so it is made once.
       const unlisten = await client.listen(channel, handler);
+      onListen?.();
       return () => unlisten();
     },
     close: () => client.close(),

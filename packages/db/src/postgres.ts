@@ -93,8 +93,12 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    listen: async (channel, handler) => {
-      const { unlisten } = await client.listen(channel, (payload) => handler(payload));
+    listen: async (channel, handler, onListen) => {
+      const { unlisten } = await client.listen(
+        channel,
+        (payload) => handler(payload),
+        () => onListen?.(),
+      );
       return unlisten;
     },
     close: () => client.end({ timeout: 5 }),
