@@ -53,6 +53,14 @@ async function click(ip = '198.51.100.7'): Promise<string> {
   return clickId;
 }
 
+/** Why the database refused the query (Drizzle wraps Postgres' error as its cause). */
+async function refusal(query: Promise<unknown>): Promise<string> {
+  return query.then(
+    () => 'accepted',
+    (err: Error & { cause?: Error }) => err.cause?.message ?? err.message,
+  );
+}
+
 async function trialBalance(tenantId: string) {
   const rows = await accountBalances(h.database.db, tenantId);
   return rows.reduce((sum, r) => sum + r.balance, 0n);
@@ -400,15 +408,61 @@ describe('the database guards the ledger', () => {
     await expect(h.database.db.execute(sql`delete from journal_entries`)).rejects.toThrow();
   });
 
-  it('refuses an unbalanced entry at commit', async () => {
-    await expect(
-      h.database.db.transaction(async (tx) => {
-        await tx.execute(sql`insert into journal_entries (tenant_id, id, purpose, source_type, source_id, currency)
-                             values (${t.tenantId}, 'jre_test_unbalanced', 'accrual', 'commission', 'x', 'CNY')`);
-        await tx.execute(sql`insert into postings (tenant_id, entry_id, seq, account, currency, amount) values
-          (${t.tenantId}, 'jre_test_unbalanced', 0, 'commission_expense', 'CNY', 100),
-          (${t.tenantId}, 'jre_test_unbalanced', 1, 'promoter_pending:prm_x', 'CNY', -99)`);
-      }),
-    ).rejects.toThrow(/unbalanced/);
+  it('refuses an unbalanced entry, an entry without postings, and a posting added later', async () => {
+    const entry = (id: string) =>
+      sql`insert into journal_entries (tenant_id, id, purpose, source_type, source_id, currency)
+          values (${t.tenantId}, ${id}, 'accrual', 'commission', ${id}, 'CNY')`;
+    const leg = (id: string, seq: number, amount: number, currency = 'CNY') =>
+      sql`(${t.tenantId}, ${id}, ${seq}, ${`promoter_pending:prm_${seq}`}, ${currency}, ${amount})`;
+    const legs = (...rows: ReturnType<typeof leg>[]) =>
+      sql`insert into postings (tenant_id, entry_id, seq, account, currency, amount)
+          values ${sql.join(rows, sql`, `)}`;
+    const write = (id: string, ...rows: ReturnType<typeof leg>[]) =>
+      sql`with e as (${entry(id)} returning id) ${legs(...rows)}`;
+
+    expect(
+      await refusal(
+        h.database.db.execute(
+          write('jre_test_uneven', leg('jre_test_uneven', 0, 100), leg('jre_test_uneven', 1, -99)),
+        ),
+      ),
+    ).toMatch(/unbalanced: 2 posting\(s\), sum 1/);
+    expect(
+      await refusal(
+        h.database.db.execute(
+          write(
+            'jre_test_mixed',
+            leg('jre_test_mixed', 0, 100),
+            leg('jre_test_mixed', 1, -100, 'USD'),
+          ),
+        ),
+      ),
+    ).toMatch(/1 in another currency/);
+    expect(await refusal(h.database.db.execute(entry('jre_test_bare')))).toMatch(
+      /unbalanced: 0 posting/,
+    );
+    // An entry and its postings in two statements: the entry alone is refused, and the
+    // transaction leaves nothing.
+    expect(
+      await refusal(
+        h.database.db.transaction(async (tx) => {
+          await tx.execute(entry('jre_test_in_tx'));
+          await tx.execute(legs(leg('jre_test_in_tx', 0, 100), leg('jre_test_in_tx', 1, -99)));
+        }),
+      ),
+    ).toMatch(/unbalanced/);
+
+    // A balanced entry is taken; a posting added to it afterwards would unbalance it.
+    await h.database.db.execute(
+      write('jre_test_ok', leg('jre_test_ok', 0, 100), leg('jre_test_ok', 1, -100)),
+    );
+    expect(await refusal(h.database.db.execute(legs(leg('jre_test_ok', 2, 5))))).toMatch(
+      /jre_test_ok is unbalanced: 3 posting/,
+    );
+    const [kept] = await h.database.rows<{ entries: number; legs: number }>(
+      sql`select (select count(*)::int from journal_entries where id like 'jre_test_%') as entries,
+                 (select count(*)::int from postings where entry_id like 'jre_test_%') as legs`,
+    );
+    expect(kept).toEqual({ entries: 1, legs: 2 });
   });
 });

@@ -55,6 +55,7 @@ import {
 } from '@tuike/db';
 import type { Deps } from '../deps';
 import { ApiError, notFound } from '../lib/errors';
+import type { SettingsCache } from '../lib/settings-cache';
 import { hashIp } from '../redirect/click-recorder';
 import { fraudFactsOf } from './fraud-facts';
 import { cachedTenantOrThrow, engineContext, tenantOrThrow } from './rule-sets';
@@ -164,7 +165,11 @@ export async function recordConversion(
 ): Promise<RecordedConversion> {
   const db = options.on ?? deps.database.db;
   const { inTransaction } = options;
-  const tenant = await cachedTenantOrThrow(deps, tenantId);
+  // Inside a caller's transaction, settings are read on it: the cache reads through the pool,
+  // which on PGlite (one connection) would wait for that very transaction.
+  const tenant = options.on
+    ? await tenantOrThrow(options.on, tenantId)
+    : await cachedTenantOrThrow(deps, tenantId);
   const now = deps.clock.now();
   const at = input.occurredAt ?? now;
   if (at.getTime() > now.getTime() + FUTURE_SKEW_MS) {
@@ -174,7 +179,8 @@ export async function recordConversion(
   }
   checkItems(input);
 
-  const decided = await decide(deps, db, tenant, input, source, at);
+  const cached = options.on ? null : { settings: deps.settings, pool: deps.database.db };
+  const decided = await decide(cached, db, tenant, input, source, at);
   if ('knownConversionId' in decided) {
     // The tenant has the order: its stored conversion is the answer, unchanged.
     const known = await getConversion(db, tenantId, decided.knownConversionId);
@@ -328,8 +334,14 @@ async function activeRuleSet(
   });
 }
 
+/** The settings cache and the pool it loads through; null inside a caller's transaction. */
+interface CachedReads {
+  settings: SettingsCache;
+  pool: Executor;
+}
+
 async function decide(
-  deps: Deps,
+  cached: CachedReads | null,
   db: Executor,
   tenant: TenantRow,
   input: ConversionInput,
@@ -426,13 +438,15 @@ async function decide(
   const status =
     fraud.decision === 'reject' ? 'rejected' : fraud.decision === 'review' ? 'review' : 'approved';
 
-  // Read through the pool, not `db`: a load is shared by every caller that waits on it.
-  const version = await deps.settings.get({
-    table: 'rule_set_versions',
-    key: `${tenant.id}\n${input.currency}`,
-    load: () => getActivePublishedVersion(deps.database.db, tenant.id, input.currency),
-    tenantOf: () => tenant.id,
-  });
+  const version = cached
+    ? await cached.settings.get({
+        table: 'rule_set_versions',
+        key: `${tenant.id}\n${input.currency}`,
+        // Read through the pool: a load is shared by every caller waiting on it.
+        load: () => getActivePublishedVersion(cached.pool, tenant.id, input.currency),
+        tenantOf: () => tenant.id,
+      })
+    : await getActivePublishedVersion(db, tenant.id, input.currency);
   if (!version || promoter.chain.length === 0) {
     return { ...base, promoter, fraud, status, ruleSet: null, lines: [] };
   }
