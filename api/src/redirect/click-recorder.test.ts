@@ -1,4 +1,6 @@
 import type { Database } from '@tuike/db';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
 import { createMemoryLimiter } from '../lib/limiter';
 import { silentLogger } from '../lib/logger';
@@ -77,5 +79,53 @@ describe('createClickRecorder', () => {
     clearInterval(releaser);
     expect(slow.mostOpen()).toBe(2);
     expect(recorder.stats()).toEqual({ accepted: 45, written: 45, dropped: 0, buffered: 0 });
+  });
+
+  it('does not send a returning visitor to be claimed again once a committed batch claimed them', async () => {
+    // The returning visitors each batch sends (the first parameter of the rollup statement),
+    // and a switch that makes the next transaction fail after its statements ran.
+    const dialect = new PgDialect();
+    const sent: string[][] = [];
+    let failNext = false;
+    const tx = {
+      execute: async (query: SQL) => {
+        const { sql, params } = dialect.sqlToQuery(query);
+        if (sql.includes('returning_visitors'))
+          sent.push((JSON.parse(String(params[0])) as { visitor: string }[]).map((v) => v.visitor));
+        return [];
+      },
+    };
+    const db = {
+      execute: async () => [],
+      transaction: async (fn: (t: typeof tx) => Promise<void>) => {
+        await fn(tx);
+        if (failNext) {
+          failNext = false;
+          throw new Error('commit failed');
+        }
+      },
+    };
+    const recorder = createClickRecorder({
+      database: { kind: 'pglite', db } as unknown as Database,
+      limiter: createMemoryLimiter(),
+      logger: silentLogger,
+      metrics: noopMetrics,
+    });
+    const back = (n: number, visitor: string): PendingClick => ({
+      ...click(n),
+      visitorId: visitor,
+      newVisitor: false,
+    });
+
+    recorder.record(back(1, 'returning1'));
+    failNext = true;
+    await recorder.flush(); // claimed, but the transaction failed: nothing is known
+    await new Promise((r) => setTimeout(r, 250));
+    await recorder.flush(); // the retry sends it again, and commits
+    recorder.record(back(2, 'returning1'));
+    recorder.record(back(3, 'returning2'));
+    await recorder.flush();
+    expect(sent).toEqual([['returning1'], ['returning1'], ['returning2']]);
+    expect(recorder.stats()).toMatchObject({ accepted: 3, written: 3, dropped: 0 });
   });
 });

@@ -211,6 +211,42 @@ function createMemo(maxHashes = 20_000) {
   };
 }
 
+/**
+ * Returning visitors whose claim on a link's day is committed (in `click_visitors`): a later
+ * click of theirs that day cannot be a new unique visitor, so it is not sent to be claimed
+ * again. Bounded: cleared when full, which only costs claims the database settles anyway.
+ */
+function createClaimedVisitors(max = 20_000) {
+  const byLink = new Map<string, Map<string, Set<string>>>();
+  let count = 0;
+  return {
+    has(linkId: string, day: string, visitor: string): boolean {
+      return byLink.get(linkId)?.get(day)?.has(visitor) === true;
+    },
+    /** After the batch that claimed them committed. */
+    add(deltas: readonly RollupDelta[]) {
+      for (const d of deltas) {
+        if (d.returningVisitors.length === 0) continue;
+        if (count + d.returningVisitors.length > max) {
+          byLink.clear();
+          count = 0;
+        }
+        const byDay = inner(byLink, d.linkId);
+        let visitors = byDay.get(d.day);
+        if (!visitors) {
+          visitors = new Set();
+          byDay.set(d.day, visitors);
+        }
+        for (const v of d.returningVisitors) {
+          if (visitors.has(v)) continue;
+          visitors.add(v);
+          count++;
+        }
+      }
+    },
+  };
+}
+
 export function createClickRecorder(options: ClickRecorderOptions): ClickRecorder {
   const { database, limiter, logger, metrics } = options;
   const capacity = options.capacity ?? 100_000;
@@ -233,6 +269,7 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
   const counts = { accepted: 0, written: 0, dropped: 0 };
   const monthsReady = options.monthsReady ?? new Set<string>();
   const memo = createMemo();
+  const claimed = createClaimedVisitors();
   metrics.countFrom('clicks_accepted', () => counts.accepted);
   metrics.countFrom('clicks_written', () => counts.written);
   metrics.countFrom('clicks_dropped', () => counts.dropped);
@@ -347,7 +384,7 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
       if (!visitor || delta.seen.has(visitor)) continue;
       delta.seen.add(visitor);
       if (batch.newVisitor[i]) delta.newVisitors++;
-      else delta.returningVisitors.push(visitor);
+      else if (!claimed.has(linkId, day, visitor)) delta.returningVisitors.push(visitor);
     }
     // Rows are written straight from the columns: no object per click.
     const rows: ClickBatch = {
@@ -382,6 +419,7 @@ export function createClickRecorder(options: ClickRecorderOptions): ClickRecorde
       await ensurePartitions(batch.clickedAt);
       const { rows, deltas } = await toRows(batch);
       await writeClickBatch(database, rows, deltas);
+      claimed.add(deltas);
       counts.written += n;
       failures = 0;
     } catch (err) {
