@@ -49,3 +49,12 @@ export async function openShop(h: Harness, name: string): Promise<Shop> {
   }
   return { tenant, inviterId: inviter.id, sellerId: seller.id, linkCode: link.code };
 }
+
+/** The secret of a new API key for the shop's server: it posts and reads conversions. */
+export async function shopServerKey(tenant: Tenant): Promise<string> {
+  const { data } = await tenant.owner.POST('/v1/api-keys', {
+    body: { name: 'shop server', scopes: ['conversions:write', 'conversions:read'] },
+  });
+  if (!data) throw new Error('the shop server key was refused');
+  return data.secret;
+}

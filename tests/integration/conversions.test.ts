@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPostback } from '../../api/src/services/postback-signature';
 import { createHarness, type Harness, type Tenant } from '../helpers/harness';
-import { openShop } from '../helpers/shop';
+import { openShop, shopServerKey } from '../helpers/shop';
 import { snapshotDatabase } from '../helpers/snapshot';
 
 let h: Harness;
@@ -69,10 +69,7 @@ async function trialBalance(tenantId: string) {
 beforeAll(async () => {
   h = await createHarness();
   ({ tenant: t, inviterId, sellerId, linkCode } = await openShop(h, 'Conversions'));
-  const { data: key } = await t.owner.POST('/v1/api-keys', {
-    body: { name: 'shop server', scopes: ['conversions:write', 'conversions:read'] },
-  });
-  apiKey = key?.secret ?? '';
+  apiKey = await shopServerKey(t);
 }, 60_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type Tenant } from '../helpers/harness';
-import { openShop } from '../helpers/shop';
+import { openShop, shopServerKey } from '../helpers/shop';
 
 // The settings a postback reads (API key, tenant row, published rule set) are kept in memory.
 // These changes are made in SQL, as another process or an operator at psql would make them:
@@ -58,10 +58,7 @@ async function within1s(check: () => Promise<boolean>): Promise<number> {
 beforeAll(async () => {
   h = await createHarness();
   ({ tenant: t, linkCode } = await openShop(h, 'Settings cache'));
-  const { data: key } = await t.owner.POST('/v1/api-keys', {
-    body: { name: 'shop server', scopes: ['conversions:write', 'conversions:read'] },
-  });
-  apiKey = key?.secret ?? '';
+  apiKey = await shopServerKey(t);
 }, 60_000);
 
 afterAll(async () => {
