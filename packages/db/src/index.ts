@@ -1,4 +1,5 @@
 export * from './database';
+export * from './fixed-statement';
 export * from './postgres';
 export * from './queries/api-keys';
 export * from './queries/audit';

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Executor, resultRows } from '../database';
+import { fixedStatement } from '../fixed-statement';
 
 /** Dates go to SQL as ISO strings: both drivers take them the same way. */
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -75,6 +76,63 @@ const toClick = (raw: RawClick): StoredClick => ({
   isSuspicious: raw.is_suspicious ?? false,
 });
 
+const customerFactsStatement = fixedStatement<
+  | 'tenantId'
+  | 'orderId'
+  | 'customerRef'
+  | 'couponCode'
+  | 'clickId'
+  | 'clickTime'
+  | 'deviceId'
+  | 'ipHash'
+  | 'amount'
+  | 'at'
+  | 'windowStart'
+  | 'hourAgo'
+>(
+  (p) => sql`
+    with k as (
+      select id, promoter_id, link_id, clicked_at, is_bot, is_suspicious, visitor_id
+      from clicks
+      where tenant_id = ${p.tenantId} and clicked_at = ${p.clickTime}::timestamptz
+        and id = ${p.clickId}::text
+    ), v as (
+      select coalesce(${p.deviceId}::text, (select visitor_id from k)) as visitor
+    )
+    select
+      (select id from conversions
+         where tenant_id = ${p.tenantId} and order_id = ${p.orderId}::text) as known_id,
+      (select row_to_json(b) from (
+         select promoter_id, expires_at, active from customer_bindings
+         where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text) b) as binding,
+      (select row_to_json(k) from k) as click,
+      (select row_to_json(c) from (
+         select promoter_id, code from coupons
+         where tenant_id = ${p.tenantId} and code = upper(${p.couponCode}::text) and active) c)
+        as coupon,
+      (select coalesce(json_agg(vc), '[]'::json) from (
+         select id, promoter_id, link_id, clicked_at, is_bot from clicks
+         where tenant_id = ${p.tenantId} and visitor_id = (select visitor from v)
+           and clicked_at >= ${p.windowStart}::timestamptz and clicked_at <= ${p.at}::timestamptz
+         order by clicked_at desc limit 50) vc) as visitor_clicks,
+      (select count(*)::int from conversions
+         where tenant_id = ${p.tenantId} and ip_hash = ${p.ipHash}::text
+           and occurred_at > ${p.hourAgo}::timestamptz and occurred_at <= ${p.at}::timestamptz)
+        as same_ip,
+      (select count(*)::int from conversions
+         where tenant_id = ${p.tenantId} and device_id = ${p.deviceId}::text
+           and occurred_at > ${p.hourAgo}::timestamptz and occurred_at <= ${p.at}::timestamptz)
+        as same_device,
+      (select count(*)::int from conversions
+         where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text)
+        as customer_orders,
+      (select count(*)::int from conversions
+         where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text
+           and amount = ${p.amount}::bigint
+           and occurred_at > ${p.hourAgo}::timestamptz and occurred_at <= ${p.at}::timestamptz)
+        as same_amount`,
+);
+
 /**
  * Everything attribution and the customer-side fraud signals need, in one round trip: the
  * customer's binding, the click of the click id, the coupon, the visitor's clicks inside the
@@ -84,51 +142,20 @@ export async function loadCustomerFacts(
   db: Executor,
   q: CustomerFactsQuery,
 ): Promise<CustomerFacts> {
-  const windowStart = new Date(q.at.getTime() - q.windowDays * DAY_MS);
-  const hourAgo = new Date(q.at.getTime() - HOUR_MS);
-  const [row] = resultRows<Record<string, unknown>>(
-    await db.execute(sql`
-      with k as (
-        select id, promoter_id, link_id, clicked_at, is_bot, is_suspicious, visitor_id
-        from clicks
-        where tenant_id = ${q.tenantId} and clicked_at = ${iso(q.clickTime)}::timestamptz
-          and id = ${q.clickId}
-      ), v as (
-        select coalesce(${q.deviceId}::text, (select visitor_id from k)) as visitor
-      )
-      select
-        (select id from conversions
-           where tenant_id = ${q.tenantId} and order_id = ${q.orderId}::text) as known_id,
-        (select row_to_json(b) from (
-           select promoter_id, expires_at, active from customer_bindings
-           where tenant_id = ${q.tenantId} and customer_ref = ${q.customerRef}::text) b) as binding,
-        (select row_to_json(k) from k) as click,
-        (select row_to_json(c) from (
-           select promoter_id, code from coupons
-           where tenant_id = ${q.tenantId} and code = upper(${q.couponCode}::text) and active) c)
-          as coupon,
-        (select coalesce(json_agg(vc), '[]'::json) from (
-           select id, promoter_id, link_id, clicked_at, is_bot from clicks
-           where tenant_id = ${q.tenantId} and visitor_id = (select visitor from v)
-             and clicked_at >= ${iso(windowStart)}::timestamptz and clicked_at <= ${iso(q.at)}::timestamptz
-           order by clicked_at desc limit 50) vc) as visitor_clicks,
-        (select count(*)::int from conversions
-           where tenant_id = ${q.tenantId} and ip_hash = ${q.ipHash}::text
-             and occurred_at > ${iso(hourAgo)}::timestamptz and occurred_at <= ${iso(q.at)}::timestamptz)
-          as same_ip,
-        (select count(*)::int from conversions
-           where tenant_id = ${q.tenantId} and device_id = ${q.deviceId}::text
-             and occurred_at > ${iso(hourAgo)}::timestamptz and occurred_at <= ${iso(q.at)}::timestamptz)
-          as same_device,
-        (select count(*)::int from conversions
-           where tenant_id = ${q.tenantId} and customer_ref = ${q.customerRef}::text)
-          as customer_orders,
-        (select count(*)::int from conversions
-           where tenant_id = ${q.tenantId} and customer_ref = ${q.customerRef}::text
-             and amount = ${q.amount.toString()}::bigint
-             and occurred_at > ${iso(hourAgo)}::timestamptz and occurred_at <= ${iso(q.at)}::timestamptz)
-          as same_amount`),
-  );
+  const [row] = await customerFactsStatement(db, {
+    tenantId: q.tenantId,
+    orderId: q.orderId,
+    customerRef: q.customerRef,
+    couponCode: q.couponCode,
+    clickId: q.clickId,
+    clickTime: iso(q.clickTime),
+    deviceId: q.deviceId,
+    ipHash: q.ipHash,
+    amount: q.amount.toString(),
+    at: iso(q.at),
+    windowStart: iso(new Date(q.at.getTime() - q.windowDays * DAY_MS)),
+    hourAgo: iso(new Date(q.at.getTime() - HOUR_MS)),
+  });
   const binding = asJson<{ promoter_id: string; expires_at: string; active: boolean }>(
     row?.binding,
   );
@@ -205,6 +232,101 @@ export interface PromoterFacts {
   };
 }
 
+const promoterFactsStatement = fixedStatement<
+  | 'at'
+  | 'dayAgo'
+  | 'depth'
+  | 'deviceId'
+  | 'hourAgo'
+  | 'ipHash'
+  | 'lateClickHours'
+  | 'minClickSeconds'
+  | 'monthAgo'
+  | 'periodStart'
+  | 'promoterId'
+  | 'quarterAgo'
+  | 'tenantId'
+  | 'trafficSince'
+  | 'weekAgo'
+>(
+  (p) => sql`
+    with p as (
+      select id, status, ancestor_ids, external_ref, email, phone, wechat_unionid
+      from promoters where tenant_id = ${p.tenantId} and id = ${p.promoterId}
+    ), pattern as (
+      select occurred_at, clicked_at, ip_hash, device_id, fraud_reasons from conversions
+      where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+        and occurred_at >= ${p.trafficSince}::timestamptz
+        and occurred_at < ${p.at}::timestamptz
+    ), mine as (
+      select occurred_at, clicked_at, amount, refunded_amount, status from conversions
+      where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+        and occurred_at >= ${p.quarterAgo}::timestamptz and occurred_at < ${p.at}::timestamptz
+    )
+    select
+      (select status from p) as status,
+      (select coalesce(json_agg(json_build_object('id', m.id, 'tierId', m.tier_id,
+                                                  'tierLevel', t.level) order by c.n), '[]')
+         from p,
+           unnest(array[p.id] || array(select a from unnest(p.ancestor_ids)
+                                         with ordinality u(a, k) order by k desc))
+             with ordinality c(id, n)
+           join promoters m on m.tenant_id = ${p.tenantId} and m.id = c.id
+           left join tiers t on t.tenant_id = m.tenant_id and t.id = m.tier_id
+         where c.n <= ${p.depth}::int) as chain,
+      (select array_remove(array[external_ref, lower(email), phone, wechat_unionid], null) from p)
+        as identity_refs,
+      (select coalesce(sum(clicks - bots), 0)::int from click_rollups
+         where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+           and day >= ${p.dayAgo}::timestamptz::date) as recent_clicks,
+      (select count(*)::int from mine where occurred_at >= ${p.dayAgo}::timestamptz)
+        as recent_conversions,
+      (select coalesce(sum(clicks - bots), 0)::int from click_rollups
+         where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+           and day >= ${p.monthAgo}::timestamptz::date and day < ${p.dayAgo}::timestamptz::date)
+        as baseline_clicks,
+      (select count(*)::int from mine
+         where occurred_at >= ${p.monthAgo}::timestamptz and occurred_at < ${p.dayAgo}::timestamptz)
+        as baseline_conversions,
+      (select count(*)::int from mine
+         where clicked_at is not null and occurred_at >= ${p.monthAgo}::timestamptz)
+        as delay_conversions,
+      (select count(*)::int from mine
+         where clicked_at is not null and occurred_at >= ${p.monthAgo}::timestamptz
+           and occurred_at - clicked_at > make_interval(hours => ${p.lateClickHours}::int))
+        as late_conversions,
+      (select json_build_object('median', percentile_disc(0.5) within group (order by amount)::text,
+                                'samples', count(*))
+         from (select amount from mine order by occurred_at desc limit 100) a) as typical,
+      (select json_build_object(
+         'conversions', count(*),
+         'flagged', count(*) filter (where fraud_reasons @> '[{"code":"bot_click"}]'
+                                        or fraud_reasons @> '[{"code":"suspicious_click"}]'),
+         'datacenter', count(*) filter (where fraud_reasons @> '[{"code":"datacenter_ip"}]'),
+         'fast', count(*) filter (where clicked_at is not null and (clicked_at > occurred_at
+           or occurred_at - clicked_at < make_interval(secs => ${p.minClickSeconds}::int))),
+         'self', count(*) filter (where fraud_reasons @> '[{"code":"self_referral"}]'),
+         'repeat_ips', count(ip_hash) - count(distinct ip_hash),
+         'same_ip_others', count(*) filter (where ip_hash = ${p.ipHash}::text
+           and device_id is not null and device_id is distinct from ${p.deviceId}::text
+           and occurred_at > ${p.hourAgo}::timestamptz)) from pattern) as traffic,
+      (select coalesce(sum(clicks - bots), 0)::int from click_rollups
+         where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+           and day >= ${p.trafficSince}::timestamptz::date) as traffic_clicks,
+      (select count(*)::int from mine where occurred_at < ${p.weekAgo}::timestamptz)
+        as refund_base,
+      (select count(*)::int from mine
+         where occurred_at < ${p.weekAgo}::timestamptz and refunded_amount > 0) as refunded,
+      (select coalesce(sum(amount - refunded_amount), 0)::text from mine
+         where occurred_at >= ${p.periodStart}::timestamptz
+           and status in ('approved', 'review')) as period_volume,
+      (select coalesce(json_object_agg(rule_id, paid), '{}'::json) from (
+         select rule_id, sum(amount - clawed_back)::text as paid from commissions
+         where tenant_id = ${p.tenantId} and beneficiary_id = ${p.promoterId} and level = 0
+           and status <> 'voided' and created_at >= ${p.periodStart}::timestamptz
+         group by rule_id) r) as period_paid`,
+);
+
 /**
  * What the rules engine and the promoter-side fraud signals need about the selling promoter,
  * in one round trip: the chain from the materialised ancestor path, click and conversion
@@ -215,89 +337,23 @@ export async function loadPromoterFacts(
   db: Executor,
   q: PromoterFactsQuery,
 ): Promise<PromoterFacts> {
-  const dayAgo = new Date(q.at.getTime() - DAY_MS);
-  const monthAgo = new Date(q.at.getTime() - 30 * DAY_MS);
-  const quarterAgo = new Date(q.at.getTime() - 90 * DAY_MS);
-  const weekAgo = new Date(q.at.getTime() - 7 * DAY_MS);
-  const hourAgo = new Date(q.at.getTime() - HOUR_MS);
-  const [row] = resultRows<Record<string, unknown>>(
-    await db.execute(sql`
-      with p as (
-        select id, status, ancestor_ids, external_ref, email, phone, wechat_unionid
-        from promoters where tenant_id = ${q.tenantId} and id = ${q.promoterId}
-      ), pattern as (
-        select occurred_at, clicked_at, ip_hash, device_id, fraud_reasons from conversions
-        where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
-          and occurred_at >= ${iso(q.trafficSince)}::timestamptz
-          and occurred_at < ${iso(q.at)}::timestamptz
-      ), mine as (
-        select occurred_at, clicked_at, amount, refunded_amount, status from conversions
-        where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
-          and occurred_at >= ${iso(quarterAgo)}::timestamptz and occurred_at < ${iso(q.at)}::timestamptz
-      )
-      select
-        (select status from p) as status,
-        (select coalesce(json_agg(json_build_object('id', m.id, 'tierId', m.tier_id,
-                                                    'tierLevel', t.level) order by c.n), '[]')
-           from p,
-             unnest(array[p.id] || array(select a from unnest(p.ancestor_ids)
-                                           with ordinality u(a, k) order by k desc))
-               with ordinality c(id, n)
-             join promoters m on m.tenant_id = ${q.tenantId} and m.id = c.id
-             left join tiers t on t.tenant_id = m.tenant_id and t.id = m.tier_id
-           where c.n <= ${q.depth}::int) as chain,
-        (select array_remove(array[external_ref, lower(email), phone, wechat_unionid], null) from p)
-          as identity_refs,
-        (select coalesce(sum(clicks - bots), 0)::int from click_rollups
-           where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
-             and day >= ${iso(dayAgo)}::timestamptz::date) as recent_clicks,
-        (select count(*)::int from mine where occurred_at >= ${iso(dayAgo)}::timestamptz)
-          as recent_conversions,
-        (select coalesce(sum(clicks - bots), 0)::int from click_rollups
-           where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
-             and day >= ${iso(monthAgo)}::timestamptz::date and day < ${iso(dayAgo)}::timestamptz::date)
-          as baseline_clicks,
-        (select count(*)::int from mine
-           where occurred_at >= ${iso(monthAgo)}::timestamptz and occurred_at < ${iso(dayAgo)}::timestamptz)
-          as baseline_conversions,
-        (select count(*)::int from mine
-           where clicked_at is not null and occurred_at >= ${iso(monthAgo)}::timestamptz)
-          as delay_conversions,
-        (select count(*)::int from mine
-           where clicked_at is not null and occurred_at >= ${iso(monthAgo)}::timestamptz
-             and occurred_at - clicked_at > make_interval(hours => ${q.lateClickHours}::int))
-          as late_conversions,
-        (select json_build_object('median', percentile_disc(0.5) within group (order by amount)::text,
-                                  'samples', count(*))
-           from (select amount from mine order by occurred_at desc limit 100) a) as typical,
-        (select json_build_object(
-           'conversions', count(*),
-           'flagged', count(*) filter (where fraud_reasons @> '[{"code":"bot_click"}]'
-                                          or fraud_reasons @> '[{"code":"suspicious_click"}]'),
-           'datacenter', count(*) filter (where fraud_reasons @> '[{"code":"datacenter_ip"}]'),
-           'fast', count(*) filter (where clicked_at is not null and (clicked_at > occurred_at
-             or occurred_at - clicked_at < make_interval(secs => ${q.minClickSeconds}::int))),
-           'self', count(*) filter (where fraud_reasons @> '[{"code":"self_referral"}]'),
-           'repeat_ips', count(ip_hash) - count(distinct ip_hash),
-           'same_ip_others', count(*) filter (where ip_hash = ${q.ipHash}::text
-             and device_id is not null and device_id is distinct from ${q.deviceId}::text
-             and occurred_at > ${iso(hourAgo)}::timestamptz)) from pattern) as traffic,
-        (select coalesce(sum(clicks - bots), 0)::int from click_rollups
-           where tenant_id = ${q.tenantId} and promoter_id = ${q.promoterId}
-             and day >= ${iso(q.trafficSince)}::timestamptz::date) as traffic_clicks,
-        (select count(*)::int from mine where occurred_at < ${iso(weekAgo)}::timestamptz)
-          as refund_base,
-        (select count(*)::int from mine
-           where occurred_at < ${iso(weekAgo)}::timestamptz and refunded_amount > 0) as refunded,
-        (select coalesce(sum(amount - refunded_amount), 0)::text from mine
-           where occurred_at >= ${iso(q.periodStart)}::timestamptz
-             and status in ('approved', 'review')) as period_volume,
-        (select coalesce(json_object_agg(rule_id, paid), '{}'::json) from (
-           select rule_id, sum(amount - clawed_back)::text as paid from commissions
-           where tenant_id = ${q.tenantId} and beneficiary_id = ${q.promoterId} and level = 0
-             and status <> 'voided' and created_at >= ${iso(q.periodStart)}::timestamptz
-           group by rule_id) r) as period_paid`),
-  );
+  const [row] = await promoterFactsStatement(db, {
+    tenantId: q.tenantId,
+    promoterId: q.promoterId,
+    at: iso(q.at),
+    depth: q.depth,
+    periodStart: iso(q.periodStart),
+    lateClickHours: q.lateClickHours,
+    trafficSince: iso(q.trafficSince),
+    minClickSeconds: q.minClickSeconds,
+    ipHash: q.ipHash,
+    deviceId: q.deviceId,
+    dayAgo: iso(new Date(q.at.getTime() - DAY_MS)),
+    weekAgo: iso(new Date(q.at.getTime() - 7 * DAY_MS)),
+    monthAgo: iso(new Date(q.at.getTime() - 30 * DAY_MS)),
+    quarterAgo: iso(new Date(q.at.getTime() - 90 * DAY_MS)),
+    hourAgo: iso(new Date(q.at.getTime() - HOUR_MS)),
+  });
   const status = (row?.status as PromoterFacts['status']) ?? null;
   // The promoter, then the nearest ancestors, as deep as the tenant pays.
   const chain = asJson<PromoterFacts['chain']>(row?.chain) ?? [];

@@ -1,7 +1,8 @@
 import type { JournalEntry } from '@tuike/core';
 import { and, desc, eq, getTableColumns, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { type Executor, resultRows } from '../database';
+import type { Executor } from '../database';
+import { fixedStatement } from '../fixed-statement';
 import { commissions, conversions, coupons, customerBindings, refunds } from '../schema';
 import { entryInserts, entryJson } from './ledger';
 import { type Page, type PageRequest, pageWhere, toPage } from './pagination';
@@ -33,37 +34,47 @@ export interface NewConversion {
  */
 export async function writeNewConversion(db: Executor, w: NewConversion): Promise<boolean> {
   const { rows, legs } = entryJson(w.conversion.tenantId, w.entries, w.conversion.id);
-  const [result] = resultRows<{ written: number }>(
-    await db.execute(sql`
-      with conv as (
-        insert into conversions (${columnList(conversions)})
-        select ${columnList(conversions)}
-        from json_populate_record(null::conversions, ${rowJson(conversions, w.conversion)}::text::json)
-        on conflict (tenant_id, order_id) do nothing
-        returning id
-      ),
-      lines as (
-        insert into commissions (${columnList(commissions)})
-        select ${columnList(commissions)}
-        from json_populate_recordset(null::commissions, ${rowsJson(commissions, w.commissions)}::text::json)
-        where exists (select 1 from conv)
-      ),
-      bound as (
-        insert into customer_bindings (${columnList(customerBindings)})
-        select ${columnList(customerBindings)}
-        from json_populate_recordset(null::customer_bindings, ${rowsJson(customerBindings, w.binding ? [w.binding] : [])}::text::json)
-        where exists (select 1 from conv)
-        on conflict (tenant_id, customer_ref) do update set
-          promoter_id = excluded.promoter_id, source = excluded.source,
-          bound_at = excluded.bound_at, expires_at = excluded.expires_at, active = true,
-          updated_at = excluded.updated_at
-        where not customer_bindings.active or customer_bindings.expires_at <= excluded.bound_at
-      ),
-      ${entryInserts(rows, legs, sql`exists (select 1 from conv)`)}
-      select count(*)::int as written from conv`),
-  );
+  const [result] = await writeStatement<{ written: number }>(db, {
+    conversion: rowJson(conversions, w.conversion),
+    commissions: rowsJson(commissions, w.commissions),
+    binding: rowsJson(customerBindings, w.binding ? [w.binding] : []),
+    entries: rows,
+    legs,
+  });
   return Number(result?.written ?? 0) === 1;
 }
+
+const writeStatement = fixedStatement<
+  'conversion' | 'commissions' | 'binding' | 'entries' | 'legs'
+>(
+  (p) => sql`
+    with conv as (
+      insert into conversions (${columnList(conversions)})
+      select ${columnList(conversions)}
+      from json_populate_record(null::conversions, ${p.conversion}::text::json)
+      on conflict (tenant_id, order_id) do nothing
+      returning id
+    ),
+    lines as (
+      insert into commissions (${columnList(commissions)})
+      select ${columnList(commissions)}
+      from json_populate_recordset(null::commissions, ${p.commissions}::text::json)
+      where exists (select 1 from conv)
+    ),
+    bound as (
+      insert into customer_bindings (${columnList(customerBindings)})
+      select ${columnList(customerBindings)}
+      from json_populate_recordset(null::customer_bindings, ${p.binding}::text::json)
+      where exists (select 1 from conv)
+      on conflict (tenant_id, customer_ref) do update set
+        promoter_id = excluded.promoter_id, source = excluded.source,
+        bound_at = excluded.bound_at, expires_at = excluded.expires_at, active = true,
+        updated_at = excluded.updated_at
+      where not customer_bindings.active or customer_bindings.expires_at <= excluded.bound_at
+    ),
+    ${entryInserts(p.entries, p.legs, sql`exists (select 1 from conv)`)}
+    select count(*)::int as written from conv`,
+);
 
 const columnLists = new WeakMap<PgTable, SQL>();
 

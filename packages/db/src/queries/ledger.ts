@@ -1,6 +1,6 @@
 import type { JournalEntry } from '@tuike/core';
 import { newId } from '@tuike/core';
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, type SQLChunk, sql } from 'drizzle-orm';
 import { type Executor, resultRows } from '../database';
 import { journalEntries, postings } from '../schema';
 
@@ -64,7 +64,7 @@ export function entryJson(
  * The `written` and `legs` parts of a WITH: entries (each once by source and purpose) where
  * `when` holds, then the legs of the entries that were new.
  */
-export function entryInserts(rows: string, legs: string, when: SQL): SQL {
+export function entryInserts(rows: SQLChunk, legs: SQLChunk, when: SQL): SQL {
   return sql`written as (
       insert into journal_entries (tenant_id, id, purpose, source_type, source_id, currency,
                                    conversion_id, memo)
