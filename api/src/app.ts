@@ -1,9 +1,9 @@
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Deps } from './deps';
 import { ApiError } from './lib/errors';
 import { createRouter } from './lib/openapi';
+import { bodyLimit } from './middleware/body-limit';
 import { handleError, handleNotFound, keepRawBody, requireJsonBody } from './middleware/errors';
 import { type ClientIpReader, requestContext } from './middleware/request-context';
 import { apiKeyRoutes } from './routes/api-keys';
