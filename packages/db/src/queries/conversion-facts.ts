@@ -253,51 +253,67 @@ const promoterFactsStatement = fixedStatement<
     with p as (
       select id, status, ancestor_ids, external_ref, email, phone, wechat_unionid
       from promoters where tenant_id = ${p.tenantId} and id = ${p.promoterId}
-    ), pattern as (
-      select occurred_at, clicked_at, ip_hash, device_id, fraud_reasons from conversions
-      where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
-        and occurred_at >= ${p.trafficSince}::timestamptz
-        and occurred_at < ${p.at}::timestamptz
     ), mine as (
-      select occurred_at, clicked_at, amount, refunded_amount, status from conversions
+      -- The promoter's conversions over the longer of the quarter and the traffic window, read
+      -- once; each count below keeps to its own window.
+      select occurred_at, clicked_at, amount, refunded_amount, status, ip_hash, device_id,
+             fraud_reasons
+      from conversions
       where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
-        and occurred_at >= ${p.quarterAgo}::timestamptz and occurred_at < ${p.at}::timestamptz
+        and occurred_at >= least(${p.quarterAgo}::timestamptz, ${p.trafficSince}::timestamptz)
+        and occurred_at < ${p.at}::timestamptz
+    ), counts as (
+      select
+        count(*) filter (where occurred_at >= ${p.dayAgo}::timestamptz)::int as recent,
+        count(*) filter (where occurred_at >= ${p.monthAgo}::timestamptz
+                           and occurred_at < ${p.dayAgo}::timestamptz)::int as baseline,
+        count(*) filter (where clicked_at is not null
+                           and occurred_at >= ${p.monthAgo}::timestamptz)::int as delays,
+        count(*) filter (where clicked_at is not null and occurred_at >= ${p.monthAgo}::timestamptz
+                           and occurred_at - clicked_at > make_interval(hours => ${p.lateClickHours}::int))::int
+          as late,
+        count(*) filter (where occurred_at >= ${p.quarterAgo}::timestamptz
+                           and occurred_at < ${p.weekAgo}::timestamptz)::int as refund_base,
+        count(*) filter (where occurred_at >= ${p.quarterAgo}::timestamptz
+                           and occurred_at < ${p.weekAgo}::timestamptz and refunded_amount > 0)::int
+          as refunded,
+        coalesce(sum(amount - refunded_amount) filter (
+          where occurred_at >= ${p.periodStart}::timestamptz and status in ('approved', 'review')
+        ), 0)::text as period_volume
+      from mine
     )
     select
       (select status from p) as status,
-      (select coalesce(json_agg(json_build_object('id', m.id, 'tierId', m.tier_id,
-                                                  'tierLevel', t.level) order by c.n), '[]')
+      -- The chain's rows by primary key, one lookup per level (LIMIT keeps the planner from
+      -- turning it into a join that scans every promoter of the tenant).
+      (select coalesce(json_agg(json_build_object('id', c.id, 'tierId', m.tier_id,
+                                                  'tierLevel', m.level) order by c.n), '[]')
          from p,
            unnest(array[p.id] || array(select a from unnest(p.ancestor_ids)
                                          with ordinality u(a, k) order by k desc))
              with ordinality c(id, n)
-           join promoters m on m.tenant_id = ${p.tenantId} and m.id = c.id
-           left join tiers t on t.tenant_id = m.tenant_id and t.id = m.tier_id
+           cross join lateral (
+             select m.tier_id, t.level from promoters m
+             left join tiers t on t.tenant_id = m.tenant_id and t.id = m.tier_id
+             where m.tenant_id = ${p.tenantId} and m.id = c.id limit 1) m
          where c.n <= ${p.depth}::int) as chain,
       (select array_remove(array[external_ref, lower(email), phone, wechat_unionid], null) from p)
         as identity_refs,
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
          where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
            and day >= ${p.dayAgo}::timestamptz::date) as recent_clicks,
-      (select count(*)::int from mine where occurred_at >= ${p.dayAgo}::timestamptz)
-        as recent_conversions,
+      (select recent from counts) as recent_conversions,
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
          where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
            and day >= ${p.monthAgo}::timestamptz::date and day < ${p.dayAgo}::timestamptz::date)
         as baseline_clicks,
-      (select count(*)::int from mine
-         where occurred_at >= ${p.monthAgo}::timestamptz and occurred_at < ${p.dayAgo}::timestamptz)
-        as baseline_conversions,
-      (select count(*)::int from mine
-         where clicked_at is not null and occurred_at >= ${p.monthAgo}::timestamptz)
-        as delay_conversions,
-      (select count(*)::int from mine
-         where clicked_at is not null and occurred_at >= ${p.monthAgo}::timestamptz
-           and occurred_at - clicked_at > make_interval(hours => ${p.lateClickHours}::int))
-        as late_conversions,
+      (select baseline from counts) as baseline_conversions,
+      (select delays from counts) as delay_conversions,
+      (select late from counts) as late_conversions,
       (select json_build_object('median', percentile_disc(0.5) within group (order by amount)::text,
                                 'samples', count(*))
-         from (select amount from mine order by occurred_at desc limit 100) a) as typical,
+         from (select amount from mine where occurred_at >= ${p.quarterAgo}::timestamptz
+               order by occurred_at desc limit 100) a) as typical,
       (select json_build_object(
          'conversions', count(*),
          'flagged', count(*) filter (where fraud_reasons @> '[{"code":"bot_click"}]'
@@ -309,17 +325,14 @@ const promoterFactsStatement = fixedStatement<
          'repeat_ips', count(ip_hash) - count(distinct ip_hash),
          'same_ip_others', count(*) filter (where ip_hash = ${p.ipHash}::text
            and device_id is not null and device_id is distinct from ${p.deviceId}::text
-           and occurred_at > ${p.hourAgo}::timestamptz)) from pattern) as traffic,
+           and occurred_at > ${p.hourAgo}::timestamptz))
+         from mine where occurred_at >= ${p.trafficSince}::timestamptz) as traffic,
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
          where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
            and day >= ${p.trafficSince}::timestamptz::date) as traffic_clicks,
-      (select count(*)::int from mine where occurred_at < ${p.weekAgo}::timestamptz)
-        as refund_base,
-      (select count(*)::int from mine
-         where occurred_at < ${p.weekAgo}::timestamptz and refunded_amount > 0) as refunded,
-      (select coalesce(sum(amount - refunded_amount), 0)::text from mine
-         where occurred_at >= ${p.periodStart}::timestamptz
-           and status in ('approved', 'review')) as period_volume,
+      (select refund_base from counts) as refund_base,
+      (select refunded from counts) as refunded,
+      (select period_volume from counts) as period_volume,
       (select coalesce(json_object_agg(rule_id, paid), '{}'::json) from (
          select rule_id, sum(amount - clawed_back)::text as paid from commissions
          where tenant_id = ${p.tenantId} and beneficiary_id = ${p.promoterId} and level = 0
