@@ -1,6 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
-import { type CpuShare, measureCpu, runNode, startProcess } from './conversions-process';
+import {
+  type CpuShare,
+  loadArgs,
+  measureCpu,
+  runNode,
+  startBenchServer,
+} from './conversions-process';
 import { seedTenant } from './conversions-seed';
 
 // npm run bench:conversions:compare -- NAME=BUNDLE[;ENV=VALUE…] NAME=BUNDLE[;ENV=VALUE…] …
@@ -74,21 +80,10 @@ async function main() {
   mkdirSync(dataDir, { recursive: true });
 
   const start = (variant: Variant) =>
-    startProcess(
+    startBenchServer(
       [variant.bundle],
-      {
-        NODE_ENV: 'production',
-        DATABASE_URL: url.toString(),
-        REDIS_URL,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        DATA_DIR: dataDir,
-        OPEN_SIGNUP: 'true',
-        SEED_DEMO: 'false',
-        TRUST_PROXY: 'true',
-        ...variant.env,
-      },
-      /Tuike is running at (http:\/\/\S+)/,
+      { databaseUrl: url.toString(), redisUrl: REDIS_URL, dataDir },
+      variant.env,
     );
   const stop = async (child: Awaited<ReturnType<typeof start>>['child']) => {
     child.kill('SIGTERM');
@@ -115,17 +110,7 @@ async function main() {
       let loadPid: number | undefined;
       const stopCpu = measureCpu(server.child.pid, () => loadPid);
       const text = await runNode(
-        [
-          '--import',
-          'tsx',
-          'bench/conversions-load.ts',
-          base,
-          String(CONNECTIONS),
-          String(seconds),
-          fixtures,
-          runId,
-          String(next),
-        ],
+        loadArgs({ base, connections: CONNECTIONS, seconds, fixtures, runId, next }),
         { BENCH_API_KEY: seeded.apiKey },
         (child) => {
           loadPid = child.pid;

@@ -137,3 +137,53 @@ export function measureCpu(serverPid: number | undefined, loadPid: () => number 
     };
   };
 }
+
+/**
+ * Starts the production bundle as the conversion benches run it: production mode, no demo
+ * seed, open sign-up (the seed signs up through the API), behind a trusted proxy (the load
+ * sends each customer's address in X-Forwarded-For).
+ */
+export function startBenchServer(
+  args: string[],
+  where: { databaseUrl: string; redisUrl: string; dataDir: string },
+  env: Record<string, string> = {},
+) {
+  return startProcess(
+    args,
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: where.databaseUrl,
+      REDIS_URL: where.redisUrl,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: where.dataDir,
+      OPEN_SIGNUP: 'true',
+      SEED_DEMO: 'false',
+      TRUST_PROXY: 'true',
+      ...env,
+    },
+    /Tuike is running at (http:\/\/\S+)/,
+  );
+}
+
+/** The arguments of one postback load run (bench/conversions-load.ts). */
+export function loadArgs(run: {
+  base: string;
+  connections: number;
+  seconds: number;
+  fixtures: string;
+  runId: string;
+  next: number;
+}): string[] {
+  return [
+    '--import',
+    'tsx',
+    'bench/conversions-load.ts',
+    run.base,
+    String(run.connections),
+    String(run.seconds),
+    run.fixtures,
+    run.runId,
+    String(run.next),
+  ];
+}

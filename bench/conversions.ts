@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
-import { type CpuShare, measureCpu, rssMb, runNode, startProcess } from './conversions-process';
+import {
+  type CpuShare,
+  loadArgs,
+  measureCpu,
+  rssMb,
+  runNode,
+  startBenchServer,
+} from './conversions-process';
 import { seedTenant } from './conversions-seed';
 
 // npm run bench:conversions — sustained postbacks (POST /v1/conversions) against the production
@@ -96,23 +103,10 @@ async function main() {
   const sql = postgres(url, { max: 2, onnotice: () => {} });
 
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { stdio: 'inherit' });
-  const server = await startProcess(
+  const server = await startBenchServer(
     [...SERVER_FLAGS, 'api/dist/node.mjs'],
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: url,
-      REDIS_URL,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-      OPEN_SIGNUP: 'true',
-      SEED_DEMO: 'false',
-      TRUST_PROXY: 'true',
-      ...(process.env.DATABASE_POOL_MAX
-        ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX }
-        : {}),
-    },
-    /Tuike is running at (http:\/\/\S+)/,
+    { databaseUrl: url, redisUrl: REDIS_URL, dataDir },
+    process.env.DATABASE_POOL_MAX ? { DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX } : {},
   );
   const base = server.match[1] ?? '';
 
@@ -157,17 +151,7 @@ async function main() {
         rss = Math.max(rss, rssMb(server.child.pid));
       }, 250);
       const text = await runNode(
-        [
-          '--import',
-          'tsx',
-          'bench/conversions-load.ts',
-          base,
-          String(connections),
-          String(seconds),
-          fixtures,
-          runId,
-          String(next),
-        ],
+        loadArgs({ base, connections, seconds, fixtures, runId, next }),
         { BENCH_API_KEY: seeded.apiKey },
         (child) => {
           loadPid = child.pid;
