@@ -36,6 +36,7 @@ import {
   type RedirectVisit,
 } from './redirect/answer';
 import { seedDemo } from './services/demo-seed';
+import { purgeExpiredIdempotencyKeys } from './services/idempotency';
 
 async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   if (config.databaseUrl) {
@@ -124,6 +125,15 @@ async function main(): Promise<void> {
     settings,
   };
 
+  // Idempotency keys nobody reuses: deleted once past their TTL (a claim frees its own too).
+  const purgeKeys = () =>
+    purgeExpiredIdempotencyKeys(deps).catch((err: unknown) =>
+      logger.warn('idempotency keys not purged', { err: String(err) }),
+    );
+  void purgeKeys();
+  const purgeTimer = setInterval(() => void purgeKeys(), 10 * 60_000);
+  purgeTimer.unref();
+
   if (config.seedDemo) {
     const seeded = await seedDemo(deps);
     if (seeded) printDemoBanner(config, seeded);
@@ -165,6 +175,7 @@ async function main(): Promise<void> {
     force.unref();
     // Stop accepting; close() waits for requests in flight, then the pools are closed.
     server.close(async () => {
+      clearInterval(purgeTimer);
       await redirect.clickRecorder.stop();
       await redirect.linkResolver.stop();
       await settings.stop();

@@ -5,6 +5,7 @@ import {
   type Executor,
   IDEMPOTENCY_RUNNING,
   type IdempotencyScope,
+  purgeIdempotencyKeys,
   releaseIdempotencyKey,
 } from '@tuike/db';
 import type { Deps } from '../deps';
@@ -94,5 +95,22 @@ export async function withIdempotency(
   } catch (error) {
     await releaseIdempotencyKey(db, scope);
     throw error;
+  }
+}
+
+/** Keys deleted per statement when purging, so no statement holds many row locks for long. */
+const PURGE_BATCH = 5_000;
+
+/**
+ * Deletes the keys older than the TTL, a batch at a time until none is left; answers how many
+ * went. The Node entry runs it at start and then every ten minutes.
+ */
+export async function purgeExpiredIdempotencyKeys(deps: Pick<Deps, 'database' | 'clock'>) {
+  const before = new Date(deps.clock.now().getTime() - IDEMPOTENCY_TTL_MS);
+  let total = 0;
+  for (;;) {
+    const n = await purgeIdempotencyKeys(deps.database.db, before, PURGE_BATCH);
+    total += n;
+    if (n < PURGE_BATCH) return total;
   }
 }

@@ -1,5 +1,5 @@
-import { and, eq, lt, or } from 'drizzle-orm';
-import type { Executor } from '../database';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { type Executor, resultRows } from '../database';
 import { idempotencyKeys } from '../schema';
 
 export type IdempotencyRow = typeof idempotencyKeys.$inferSelect;
@@ -88,4 +88,28 @@ export async function releaseIdempotencyKey(db: Executor, s: IdempotencyScope): 
   await db
     .delete(idempotencyKeys)
     .where(and(keyOf(s), eq(idempotencyKeys.status, IDEMPOTENCY_RUNNING)));
+}
+
+/**
+ * Deletes up to `limit` keys stored before `before`, oldest first (by the created-at index),
+ * and answers how many went. Claiming a key frees an expired one too; this keeps keys nobody
+ * reuses from piling up.
+ */
+export async function purgeIdempotencyKeys(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const [row] = resultRows<{ n: number }>(
+    await db.execute(sql`
+      with gone as (
+        delete from idempotency_keys
+        where (tenant_id, principal_id, key) in (
+          select tenant_id, principal_id, key from idempotency_keys
+          where created_at < ${before.toISOString()}::timestamptz
+          order by created_at limit ${limit}::int)
+        returning 1)
+      select count(*)::int as n from gone`),
+  );
+  return Number(row?.n ?? 0);
 }
