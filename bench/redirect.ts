@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { newId } from '@tuike/core';
 import { createPostgresDatabase, schema } from '@tuike/db';
 import { eq, sql } from 'drizzle-orm';
@@ -394,6 +394,7 @@ async function main() {
     const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
     await admin.end();
+    rmSync(`/tmp/${dbName}`, { recursive: true, force: true });
   }
 }
 
