@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import postgres from 'postgres';
 import {
   type CpuShare,
@@ -7,7 +7,7 @@ import {
   runNode,
   startBenchServer,
 } from './conversions-process';
-import { seedTenant } from './conversions-seed';
+import { seedForLoad } from './conversions-seed';
 
 // npm run bench:conversions:compare -- NAME=BUNDLE[;ENV=VALUE…] NAME=BUNDLE[;ENV=VALUE…] …
 //
@@ -93,17 +93,12 @@ async function main() {
   const first = variants[0] as Variant;
   let server = await start(first);
   try {
-    const seeded = await seedTenant(server.match[1] ?? '', { promoters: 200, clicks: 20_000 });
-    for (;;) {
-      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from clicks`;
-      if ((row?.n ?? 0) >= seeded.clicks.length) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    // Orders come a minute or more after their click, as in bench:conversions.
-    const wait = Math.max(...seeded.clicks.map((c) => c.clickedAt)) + 61_000 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const fixtures = `${dataDir}/clicks.json`;
-    writeFileSync(fixtures, JSON.stringify(seeded.clicks));
+    const seeded = await seedForLoad(server.match[1] ?? '', sql, {
+      promoters: 200,
+      clicks: 20_000,
+      fixtures,
+    });
 
     let next = 0;
     const load = async (base: string, seconds: number, runId: string) => {

@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { RuleSetContentSchema, timeOfId } from '@tuike/core';
 import { createTuikeClient, type TuikeClient } from '@tuike/sdk';
+import type postgres from 'postgres';
 import { ipOf, type SeededClick } from './conversions-orders';
 
 // The tenant bench:conversions measures, made through the HTTP API as a merchant would: an
@@ -233,4 +235,39 @@ export async function seedTenant(
     links,
     clicks,
   };
+}
+
+/**
+ * A seeded tenant ready for postback load: its clicks are in the database (the server writes
+ * them in batches), a minute has passed since the newest (orders are paid a minute or more
+ * after their click, and never in the future), and the clicks are written to `fixtures` for
+ * the load process. `say` hears what takes time.
+ */
+export async function seedForLoad(
+  baseUrl: string,
+  sql: postgres.Sql,
+  options: { promoters: number; clicks: number; fixtures: string; say?: (line: string) => void },
+): Promise<Seeded> {
+  const say = options.say ?? (() => {});
+  const started = Date.now();
+  const seeded = await seedTenant(baseUrl, options);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const [row] = await sql<{ n: number }[]>`
+      select count(*)::int as n from clicks where tenant_id = ${seeded.tenantId}`;
+    if ((row?.n ?? 0) >= seeded.clicks.length) break;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the clicks to be stored');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  say(
+    `seeded ${seeded.promoters} promoters, ${seeded.links.length} links, ` +
+      `${seeded.clicks.length} clicks in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  const wait = Math.max(...seeded.clicks.map((c) => c.clickedAt)) + 61_000 - Date.now();
+  if (wait > 0) {
+    say(`waiting ${(wait / 1000).toFixed(0)} s so every order comes a minute after its click`);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  writeFileSync(options.fixtures, JSON.stringify(seeded.clicks));
+  return seeded;
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import postgres from 'postgres';
 import {
   type CpuShare,
@@ -9,7 +9,7 @@ import {
   runNode,
   startBenchServer,
 } from './conversions-process';
-import { seedTenant } from './conversions-seed';
+import { seedForLoad } from './conversions-seed';
 
 // npm run bench:conversions — sustained postbacks (POST /v1/conversions) against the production
 // build on real Postgres and Redis. Seeds a tenant through the API (promoters in invite chains,
@@ -111,33 +111,16 @@ async function main() {
   const base = server.match[1] ?? '';
 
   try {
-    const seedStart = Date.now();
-    const seeded = await seedTenant(base, { promoters: PROMOTERS, clicks: CLICKS });
-    await waitFor(
-      'the clicks to reach the database',
-      async () => {
-        const [row] = await sql<{ n: number }[]>`
-          select count(*)::int as n from clicks where tenant_id = ${seeded.tenantId}`;
-        return (row?.n ?? 0) >= seeded.clicks.length;
-      },
-      60_000,
-    );
-    out(
-      `seeded ${seeded.promoters} promoters, ${seeded.links.length} links, ` +
-        `${seeded.clicks.length} clicks in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`,
-    );
-    // Orders are paid a minute or more after their click, and never in the future.
-    const newestClick = Math.max(...seeded.clicks.map((c) => c.clickedAt));
-    const wait = newestClick + 61_000 - Date.now();
-    if (wait > 0) {
-      out(`waiting ${(wait / 1000).toFixed(0)} s so every order comes a minute after its click`);
-      await sleep(wait);
-    }
+    const fixtures = `${dataDir}/clicks.json`;
+    const seeded = await seedForLoad(base, sql, {
+      promoters: PROMOTERS,
+      clicks: CLICKS,
+      fixtures,
+      say: out,
+    });
     // The server here runs with autovacuum off; a production database would have statistics,
     // and without them the planner scans every conversion of the tenant for each postback.
     await sql`analyze`;
-    const fixtures = `${dataDir}/clicks.json`;
-    writeFileSync(fixtures, JSON.stringify(seeded.clicks));
 
     let next = 0;
     let created = 0;

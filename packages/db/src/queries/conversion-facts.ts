@@ -302,14 +302,14 @@ const promoterFactsStatement = fixedStatement<
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
          where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
            and day >= ${p.dayAgo}::timestamptz::date) as recent_clicks,
-      (select recent from counts) as recent_conversions,
+      counts.recent as recent_conversions,
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
          where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
            and day >= ${p.monthAgo}::timestamptz::date and day < ${p.dayAgo}::timestamptz::date)
         as baseline_clicks,
-      (select baseline from counts) as baseline_conversions,
-      (select delays from counts) as delay_conversions,
-      (select late from counts) as late_conversions,
+      counts.baseline as baseline_conversions,
+      counts.delays as delay_conversions,
+      counts.late as late_conversions,
       (select json_build_object('median', percentile_disc(0.5) within group (order by amount)::text,
                                 'samples', count(*))
          from (select amount from mine where occurred_at >= ${p.quarterAgo}::timestamptz
@@ -330,14 +330,15 @@ const promoterFactsStatement = fixedStatement<
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
          where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
            and day >= ${p.trafficSince}::timestamptz::date) as traffic_clicks,
-      (select refund_base from counts) as refund_base,
-      (select refunded from counts) as refunded,
-      (select period_volume from counts) as period_volume,
+      counts.refund_base,
+      counts.refunded,
+      counts.period_volume,
       (select coalesce(json_object_agg(rule_id, paid), '{}'::json) from (
          select rule_id, sum(amount - clawed_back)::text as paid from commissions
          where tenant_id = ${p.tenantId} and beneficiary_id = ${p.promoterId} and level = 0
            and status <> 'voided' and created_at >= ${p.periodStart}::timestamptz
-         group by rule_id) r) as period_paid`,
+         group by rule_id) r) as period_paid
+    from counts`,
 );
 
 /**

@@ -30,7 +30,8 @@ export interface NewConversion {
  * binding in one statement: atomic on its own, so it needs no BEGIN and COMMIT round trips
  * (and runs the same inside a caller's transaction). When the tenant has the order already,
  * nothing is written and it returns false; under concurrent writes of one order the unique
- * index lets exactly one through. The database checks each entry's balance at commit.
+ * index lets exactly one through. The ledger's triggers check each entry's balance at this
+ * statement.
  */
 export async function writeNewConversion(db: Executor, w: NewConversion): Promise<boolean> {
   const { rows, legs } = entryJson(w.conversion.tenantId, w.entries, w.conversion.id);
