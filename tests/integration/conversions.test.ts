@@ -449,6 +449,15 @@ describe('the database guards the ledger', () => {
       ),
     ).toMatch(/unbalanced/);
 
+    // Postings of an entry that does not exist, or of another tenant's entry, are refused.
+    expect(
+      await refusal(
+        h.database.db.execute(
+          legs(leg('jre_test_nowhere', 0, 100), leg('jre_test_nowhere', 1, -100)),
+        ),
+      ),
+    ).toMatch(/unknown journal entry jre_test_nowhere/);
+
     // A balanced entry is taken; a posting added to it afterwards would unbalance it.
     await h.database.db.execute(
       write('jre_test_ok', leg('jre_test_ok', 0, 100), leg('jre_test_ok', 1, -100)),
@@ -461,5 +470,9 @@ describe('the database guards the ledger', () => {
                  (select count(*)::int from postings where entry_id like 'jre_test_%') as legs`,
     );
     expect(kept).toEqual({ entries: 1, legs: 2 });
+    const stranger = sql`insert into postings (tenant_id, entry_id, seq, account, currency, amount)
+      values ('ten_someone_else', 'jre_test_ok', 0, 'a', 'CNY', 1),
+             ('ten_someone_else', 'jre_test_ok', 1, 'b', 'CNY', -1)`;
+    expect(await refusal(h.database.db.execute(stranger))).toMatch(/unknown journal entry/);
   });
 });

@@ -510,9 +510,10 @@ const money = (name: string) => bigint(name, { mode: 'bigint' });
 export const conversions = pgTable(
   'conversions',
   {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
+    // No foreign key to tenants: it would lock the tenant's one row (FOR KEY SHARE) in every
+    // conversion's transaction, a hot row shared by all concurrent writers. The tenant id comes
+    // from the authenticated key, as for clicks, and a tenant with a ledger is never deleted.
+    tenantId: text('tenant_id').notNull(),
     id: text('id').notNull(),
     orderId: text('order_id').notNull(),
     source: text('source', { enum: ['postback', 'stripe'] }).notNull(),
@@ -573,13 +574,16 @@ export const conversions = pgTable(
     ),
     index('conversions_tenant_id_occurred_at_idx').on(t.tenantId, t.occurredAt),
     // Velocity: conversions per hashed IP and per device in the last hour.
-    index('conversions_tenant_id_ip_hash_occurred_at_idx').on(t.tenantId, t.ipHash, t.occurredAt),
-    index('conversions_tenant_id_device_id_occurred_at_idx').on(
-      t.tenantId,
-      t.deviceId,
-      t.occurredAt,
-    ),
-    index('conversions_tenant_id_customer_ref_idx').on(t.tenantId, t.customerRef),
+    // Lookups are by a given value, never by NULL: rows without one stay out of these indexes.
+    index('conversions_tenant_id_ip_hash_occurred_at_idx')
+      .on(t.tenantId, t.ipHash, t.occurredAt)
+      .where(sql`ip_hash is not null`),
+    index('conversions_tenant_id_device_id_occurred_at_idx')
+      .on(t.tenantId, t.deviceId, t.occurredAt)
+      .where(sql`device_id is not null`),
+    index('conversions_tenant_id_customer_ref_idx')
+      .on(t.tenantId, t.customerRef)
+      .where(sql`customer_ref is not null`),
     // The review queue.
     index('conversions_tenant_id_status_id_idx').on(t.tenantId, t.status, t.id),
     check('conversions_amount_check', sql`${t.amount} > 0`),
@@ -696,10 +700,9 @@ export const postings = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.entryId, t.seq] }),
-    foreignKey({
-      columns: [t.tenantId, t.entryId],
-      foreignColumns: [journalEntries.tenantId, journalEntries.id],
-    }).onDelete('restrict'),
+    // Each posting's entry is checked by the balance trigger of the statement that writes it
+    // (migration 0011), and entries are never deleted (0006): a foreign key would only repeat
+    // that check, with a row lock, for every posting.
     index('postings_tenant_id_account_currency_idx').on(t.tenantId, t.account, t.currency),
     check('postings_amount_check', sql`${t.amount} <> 0`),
   ],
