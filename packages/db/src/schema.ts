@@ -620,9 +620,12 @@ export const commissions = pgTable(
       foreignColumns: [conversions.tenantId, conversions.id],
     }).onDelete('restrict'),
     index('commissions_tenant_id_conversion_id_idx').on(t.tenantId, t.conversionId),
-    index('commissions_tenant_id_beneficiary_id_created_at_idx').on(
+    // A beneficiary's lines by level: the promoter facts read only their own sales' lines
+    // (level 0) of the period, not the lines they earn from their downline.
+    index('commissions_tenant_id_beneficiary_id_level_created_at_idx').on(
       t.tenantId,
       t.beneficiaryId,
+      t.level,
       t.createdAt,
     ),
     check('commissions_amount_check', sql`${t.amount} >= 0`),
