@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import postgres from 'postgres';
 import {
+  benchClient,
   type CpuShare,
   loadArgs,
   measureCpu,
@@ -72,11 +72,11 @@ async function main() {
   if (variants.length < 2) throw new Error('give two variants or more: NAME=BUNDLE …');
   const dbName = `tuike_bench_compare_${process.pid}`;
   const dataDir = `/tmp/${dbName}`;
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+  const admin = benchClient(BASE_URL, { max: 1 });
   await admin.unsafe(`create database "${dbName}"`);
   const url = new URL(BASE_URL);
   url.pathname = `/${dbName}`;
-  const sql = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  const sql = benchClient(url.toString(), { max: 1 });
   mkdirSync(dataDir, { recursive: true });
 
   const start = (variant: Variant) =>

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { postgresTarget } from '@tuike/db';
+import postgres from 'postgres';
 
 // Processes for bench:conversions: start one and wait for its ready line, and read what the
 // kernel counts for it (resident memory, CPU time), so the report says who used the cores.
@@ -186,4 +188,17 @@ export function loadArgs(run: {
     run.runId,
     String(run.next),
   ];
+}
+
+/**
+ * A postgres.js client for a bench script; the URL may name a unix socket directory the way
+ * libpq does (`?host=/var/run/postgresql`), as DATABASE_URL may for the server.
+ */
+export function benchClient(url: string, options: { max?: number } = {}): postgres.Sql {
+  const target = postgresTarget(url);
+  return postgres(target.url, {
+    onnotice: () => {},
+    ...options,
+    ...(target.host ? { host: target.host } : {}),
+  });
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import postgres from 'postgres';
 import {
+  benchClient,
   type CpuShare,
   loadArgs,
   measureCpu,
@@ -71,7 +71,7 @@ function databaseUrl(name: string): string {
 }
 
 async function adminQuery(statement: string) {
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+  const admin = benchClient(BASE_URL, { max: 1 });
   try {
     await admin.unsafe(statement);
   } finally {
@@ -100,7 +100,7 @@ async function main() {
   }
   mkdirSync(dataDir, { recursive: true });
   const url = databaseUrl(dbName);
-  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  const sql = benchClient(url, { max: 2 });
 
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { stdio: 'inherit' });
   const server = await startBenchServer(

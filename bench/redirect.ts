@@ -3,8 +3,8 @@ import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { newId } from '@tuike/core';
 import { createPostgresDatabase, schema } from '@tuike/db';
 import { eq, sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { isBotUserAgent } from '../api/src/redirect/bots';
+import { benchClient } from './conversions-process';
 
 // npm run bench:redirect — Tuike's redirect against a bare Node http server doing the same 302,
 // loaded alternately by autocannon in a separate process. Needs PostgreSQL and Redis
@@ -199,7 +199,7 @@ function productionArgs(): string[] {
 }
 
 async function prepareDatabase(name: string) {
-  const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+  const admin = benchClient(BASE_URL, { max: 1 });
   await admin.unsafe(`drop database if exists "${name}" with (force)`);
   await admin.unsafe(`create database "${name}"`);
   await admin.end();
@@ -391,7 +391,7 @@ async function main() {
     tuike.child.kill('SIGTERM');
     bare.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));
-    const admin = postgres(BASE_URL, { max: 1, onnotice: () => {} });
+    const admin = benchClient(BASE_URL, { max: 1 });
     await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
     await admin.end();
     rmSync(`/tmp/${dbName}`, { recursive: true, force: true });

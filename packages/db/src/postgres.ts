@@ -38,6 +38,20 @@ export interface PostgresOptions {
 type Unsafe = postgres.Sql['unsafe'];
 
 /**
+ * The URL and options to open `url` with. A `host` query parameter that names a directory
+ * (libpq's convention for a unix socket, `postgres://user@localhost/db?host=/var/run/postgresql`)
+ * becomes postgres.js's `host` option: postgres.js would otherwise send it to the server as a
+ * setting. A socket skips the TCP stack that a loopback connection pays on every write and read.
+ */
+export function postgresTarget(url: string): { url: string; host?: string } {
+  const parsed = URL.canParse(url) ? new URL(url) : null;
+  const host = parsed?.searchParams.get('host');
+  if (!parsed || !host?.startsWith('/')) return { url };
+  parsed.searchParams.delete('host');
+  return { url: parsed.toString(), host };
+}
+
+/**
  * The client with `unsafe` (what Drizzle runs every query through) asking for a prepared
  * statement, in transactions and savepoints too. Connections are recycled (`max_lifetime`), so
  * the statements a connection keeps stay bounded.
@@ -77,7 +91,9 @@ function clientOf(on: Executor): postgres.Sql {
 
 /** A pooled postgres.js database. Safe to import on Workers. */
 export function createPostgresDatabase(options: PostgresOptions): Database {
-  const client = postgres(options.url, {
+  const target = postgresTarget(options.url);
+  const client = postgres(target.url, {
+    ...(target.host ? { host: target.host } : {}),
     max: options.max ?? 10,
     onnotice: () => {},
     ...((options.socket ? { socket: options.socket } : {}) as object),
@@ -126,7 +142,12 @@ const MIGRATION_LOCK = 7_320_117;
  * session advisory lock on its own connection.
  */
 export async function migratePostgres(url: string): Promise<void> {
-  const client = postgres(url, { max: 1, onnotice: () => {} });
+  const target = postgresTarget(url);
+  const client = postgres(target.url, {
+    ...(target.host ? { host: target.host } : {}),
+    max: 1,
+    onnotice: () => {},
+  });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migrate(drizzle(client), { migrationsFolder: migrationsFolder() });
