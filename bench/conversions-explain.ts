@@ -97,6 +97,8 @@ for (const [i, c] of rows.entries()) {
         minClickSeconds: 10,
         ipHash: c.ipHash,
         deviceId: c.deviceId,
+        // The bench's rule set caps no rule per period, so the service does not ask.
+        periodPaid: false,
       }),
     i === 0,
   );

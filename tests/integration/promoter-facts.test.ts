@@ -1,3 +1,4 @@
+import { RuleSetContentSchema } from '@tuike/core';
 import { loadPromoterFacts, type PromoterFactsQuery } from '@tuike/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +78,7 @@ function query(overrides: Partial<PromoterFactsQuery> = {}): PromoterFactsQuery 
     minClickSeconds: 5,
     ipHash,
     deviceId: 'dev-B',
+    periodPaid: true,
     ...overrides,
   };
 }
@@ -128,6 +130,12 @@ describe('promoter facts', () => {
     expect(facts.refunds).toEqual({ conversions: 1, refunded: 1 });
   });
 
+  it('leaves the period’s payments out unless a rule capped per period asks for them', async () => {
+    const facts = await loadPromoterFacts(h.database.db, query({ periodPaid: false }));
+    expect(facts.periodPaid).toEqual({});
+    expect(facts.periodVolume).toBe(3000n);
+  });
+
   it('knows nothing of another tenant’s promoter', async () => {
     const other = await openShop(h, 'Someone else');
     const facts = await loadPromoterFacts(
@@ -138,5 +146,53 @@ describe('promoter facts', () => {
     expect(facts.status).toBeNull();
     expect(facts.periodPaid).toEqual({});
     expect(facts.traffic.conversions).toBe(0);
+  });
+});
+
+describe('a rule capped per period', () => {
+  it('pays up to the cap over the period’s sales, the facts reading what it paid', async () => {
+    const shop = await openShop(h, 'Capped shop');
+    const key = await shopServerKey(shop.tenant);
+    const { owner } = shop.tenant;
+    await owner.POST('/v1/coupons', { body: { code: 'CAPPED', promoterId: shop.sellerId } });
+    const { data: ruleSet } = await owner.POST('/v1/rule-sets', {
+      body: {
+        name: 'Capped',
+        content: RuleSetContentSchema.parse({
+          currency: 'CNY',
+          rules: [
+            {
+              id: 'base',
+              name: '10 %, at most 150 a month',
+              payout: { kind: 'percent', rate: '0.10' },
+              caps: { perPromoterPeriod: '150' },
+            },
+          ],
+        }),
+      },
+    });
+    const published = await owner.POST('/v1/rule-sets/{id}/publish', {
+      params: { path: { id: ruleSet?.id ?? '' } },
+      body: {},
+    });
+    expect(published.response.status).toBe(200);
+    const paid: string[] = [];
+    for (const orderId of ['CAP-1', 'CAP-2', 'CAP-3']) {
+      const res = await h.request('/v1/conversions', {
+        method: 'POST',
+        token: key,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ orderId, amount: '1000', currency: 'CNY', couponCode: 'CAPPED' }),
+      });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      const detail = await h.request(`/v1/conversions/${id}`, { token: key });
+      const body = (await detail.json()) as {
+        commissions: { level: number; amount: { amount: string } }[];
+      };
+      paid.push(body.commissions.find((c) => c.level === 0)?.amount.amount ?? '0');
+    }
+    // 100, then the 50 left under the cap, then nothing.
+    expect(paid).toEqual(['100', '50', '0']);
   });
 });

@@ -412,6 +412,19 @@ async function decide(
     return { ...base, promoter: null, fraud: null, status: 'approved', ruleSet: null, lines: [] };
   }
 
+  const version = cached
+    ? await cached.settings.get({
+        table: 'rule_set_versions',
+        key: `${tenant.id}\n${input.currency}`,
+        // Read through the pool: a load is shared by every caller waiting on it.
+        load: () => getActivePublishedVersion(cached.pool, tenant.id, input.currency),
+        tenantOf: () => tenant.id,
+      })
+    : await getActivePublishedVersion(db, tenant.id, input.currency);
+  // The rule set comes first: the promoter's facts read what it paid in the period only when
+  // one of its rules is capped per period (the commission lines of every sale since the month
+  // began, the largest part of those facts).
+  const ruleSet = version ? await activeRuleSet(db, tenant.id, version) : null;
   const fraudSettings = parseFraudSettings(tenant.fraudSettings);
   const promoter = await loadPromoterFacts(db, {
     tenantId: tenant.id,
@@ -424,6 +437,7 @@ async function decide(
     minClickSeconds: fraudSettings.thresholds.minClickToConversionSeconds,
     ipHash,
     deviceId: input.deviceId ?? null,
+    periodPaid: ruleSet?.rules.some((r) => r.capPerPeriod !== null) ?? false,
   });
   const tenantRate = await tenantConversionRate(
     db,
@@ -438,19 +452,9 @@ async function decide(
   const status =
     fraud.decision === 'reject' ? 'rejected' : fraud.decision === 'review' ? 'review' : 'approved';
 
-  const version = cached
-    ? await cached.settings.get({
-        table: 'rule_set_versions',
-        key: `${tenant.id}\n${input.currency}`,
-        // Read through the pool: a load is shared by every caller waiting on it.
-        load: () => getActivePublishedVersion(cached.pool, tenant.id, input.currency),
-        tenantOf: () => tenant.id,
-      })
-    : await getActivePublishedVersion(db, tenant.id, input.currency);
-  if (!version || promoter.chain.length === 0) {
+  if (!version || !ruleSet || promoter.chain.length === 0) {
     return { ...base, promoter, fraud, status, ruleSet: null, lines: [] };
   }
-  const ruleSet = await activeRuleSet(db, tenant.id, version);
   const order: Order = {
     id: input.orderId,
     amount: input.amount,

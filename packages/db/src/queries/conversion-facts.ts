@@ -196,6 +196,12 @@ export interface PromoterFactsQuery {
   /** This conversion's hashed IP and device, for the promoter's same-network count. */
   ipHash: string | null;
   deviceId: string | null;
+  /**
+   * Whether to read what each rule paid on the promoter's sales in the period (`periodPaid`):
+   * only a rule capped per period needs it, and it reads every commission line of the
+   * promoter's sales since the period began. Empty when false.
+   */
+  periodPaid: boolean;
 }
 
 export interface PromoterFacts {
@@ -242,6 +248,7 @@ const promoterFactsStatement = fixedStatement<
   | 'lateClickHours'
   | 'minClickSeconds'
   | 'monthAgo'
+  | 'periodPaid'
   | 'periodStart'
   | 'promoterId'
   | 'quarterAgo'
@@ -335,7 +342,8 @@ const promoterFactsStatement = fixedStatement<
       counts.period_volume,
       (select coalesce(json_object_agg(rule_id, paid), '{}'::json) from (
          select rule_id, sum(amount - clawed_back)::text as paid from commissions
-         where tenant_id = ${p.tenantId} and beneficiary_id = ${p.promoterId} and level = 0
+         where ${p.periodPaid}::boolean
+           and tenant_id = ${p.tenantId} and beneficiary_id = ${p.promoterId} and level = 0
            and status <> 'voided' and created_at >= ${p.periodStart}::timestamptz
          group by rule_id) r) as period_paid
     from counts`,
@@ -362,6 +370,7 @@ export async function loadPromoterFacts(
     minClickSeconds: q.minClickSeconds,
     ipHash: q.ipHash,
     deviceId: q.deviceId,
+    periodPaid: q.periodPaid,
     dayAgo: iso(new Date(q.at.getTime() - DAY_MS)),
     weekAgo: iso(new Date(q.at.getTime() - 7 * DAY_MS)),
     monthAgo: iso(new Date(q.at.getTime() - 30 * DAY_MS)),
