@@ -5,6 +5,7 @@ import {
   type ServerOptions,
   type ServerResponse,
 } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { serve } from '@hono/node-server';
@@ -42,7 +43,10 @@ async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   if (config.databaseUrl) {
     await migratePostgres(config.databaseUrl);
     logger.info('database ready', { driver: 'postgres' });
-    return createNodePostgresDatabase({ url: config.databaseUrl, max: config.databasePoolMax });
+    return createNodePostgresDatabase({
+      url: config.databaseUrl,
+      max: config.databasePoolMax ?? availableParallelism() + 1,
+    });
   }
   // Loaded only here, so bundles for other runtimes never pull in PGlite.
   const { createPgliteDatabase, migratePglite } = await import('@tuike/db/pglite');
