@@ -90,16 +90,28 @@ function columnList(table: PgTable): SQL {
   return list;
 }
 
+const columnNameLists = new WeakMap<PgTable, [key: string, name: string][]>();
+
+/** Each column's property name and SQL name, in the schema's order (built once per table). */
+function columnNames(table: PgTable): [key: string, name: string][] {
+  let names = columnNameLists.get(table);
+  if (!names) {
+    names = Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name]);
+    columnNameLists.set(table, names);
+  }
+  return names;
+}
+
 /**
  * A whole row as the JSON `json_populate_record` reads: SQL column names, bigints as strings
  * (a JSON number would not hold every one), dates as ISO 8601, JSON columns as they are.
  */
 function rowObject(table: PgTable, row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table))) {
+  for (const [key, name] of columnNames(table)) {
     const value = row[key];
-    if (value === undefined) throw new Error(`${column.name}: no value in the row`);
-    out[column.name] =
+    if (value === undefined) throw new Error(`${name}: no value in the row`);
+    out[name] =
       typeof value === 'bigint'
         ? value.toString()
         : value instanceof Date
