@@ -28,6 +28,7 @@ import {
   type ConversionFilter,
   type ConversionRow,
   type CustomerFacts,
+  conversionWriter,
   type Executor,
   getActivePublishedVersion,
   getConversion,
@@ -285,7 +286,13 @@ export async function recordConversion(
   const write = { conversion, commissions, entries, binding };
 
   const written = async (tx: Executor): Promise<RecordedConversion> => {
-    if (!(await writeNewConversion(tx, write))) {
+    // On the pool, concurrent postbacks share statements and commits (group commit); in a
+    // transaction the write is the transaction's own.
+    const stored =
+      tx === deps.database.db && !inTransaction
+        ? await conversionWriter(tx).write(write)
+        : await writeNewConversion(tx, write);
+    if (!stored) {
       const existing = await getConversionByOrderId(tx, tenantId, input.orderId);
       if (!existing) throw new ApiError('conflict', `order ${input.orderId} is being recorded`);
       return { conversion: existing, created: false, commissions: null };

@@ -4,7 +4,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from '../database';
 import { fixedStatement } from '../fixed-statement';
 import { commissions, conversions, coupons, customerBindings, refunds } from '../schema';
-import { entryInserts, entryJson } from './ledger';
+import { entryInserts, entryRecords } from './ledger';
 import { type Page, type PageRequest, pageWhere, toPage } from './pagination';
 
 export type ConversionRow = typeof conversions.$inferSelect;
@@ -34,25 +34,58 @@ export interface NewConversion {
  * statement.
  */
 export async function writeNewConversion(db: Executor, w: NewConversion): Promise<boolean> {
-  const { rows, legs } = entryJson(w.conversion.tenantId, w.entries, w.conversion.id);
-  const [result] = await writeStatement<{ written: number }>(db, {
-    conversion: rowJson(conversions, w.conversion),
-    commissions: rowsJson(commissions, w.commissions),
-    binding: rowsJson(customerBindings, w.binding ? [w.binding] : []),
-    entries: rows,
-    legs,
+  return (await writeNewConversions(db, [w])).has(w.conversion.id);
+}
+
+/**
+ * Writes several new conversions, each with everything written with it, in one statement
+ * (one commit), and returns the ids of those written: a conversion whose order the tenant
+ * has already, or that repeats an order earlier in the list, is left out with its lines,
+ * entries and binding. Rows go in by tenant and order id, so two lists that share orders
+ * take their locks in the same order. When several claim one customer's binding, the
+ * earliest binds; a binding already active and unexpired stays.
+ */
+export async function writeNewConversions(
+  db: Executor,
+  writes: readonly NewConversion[],
+): Promise<Set<string>> {
+  const entryRows: Record<string, unknown>[] = [];
+  const legRows: Record<string, unknown>[] = [];
+  const bindings: Record<string, unknown>[] = [];
+  for (const w of writes) {
+    const { rows, legs } = entryRecords(w.conversion.tenantId, w.entries, w.conversion.id);
+    entryRows.push(...rows);
+    legRows.push(...legs);
+    if (w.binding) {
+      // The conversion that claims the binding; json_populate_record ignores the extra key.
+      bindings.push({ ...rowObject(customerBindings, w.binding), conversion_id: w.conversion.id });
+    }
+  }
+  const written = await writeStatement<{ id: string }>(db, {
+    conversions: rowsJson(
+      conversions,
+      writes.map((w) => w.conversion),
+    ),
+    commissions: rowsJson(
+      commissions,
+      writes.flatMap((w) => w.commissions),
+    ),
+    bindings: JSON.stringify(bindings),
+    entries: JSON.stringify(entryRows),
+    legs: JSON.stringify(legRows),
   });
-  return Number(result?.written ?? 0) === 1;
+  return new Set(written.map((r) => r.id));
 }
 
 const writeStatement = fixedStatement<
-  'conversion' | 'commissions' | 'binding' | 'entries' | 'legs'
+  'conversions' | 'commissions' | 'bindings' | 'entries' | 'legs'
 >(
   (p) => sql`
     with conv as (
       insert into conversions (${columnList(conversions)})
       select ${columnList(conversions)}
-      from json_populate_record(null::conversions, ${p.conversion}::text::json)
+      from json_populate_recordset(null::conversions, ${p.conversions}::text::json)
+      order by tenant_id, order_id
       on conflict (tenant_id, order_id) do nothing
       returning id
     ),
@@ -60,22 +93,115 @@ const writeStatement = fixedStatement<
       insert into commissions (${columnList(commissions)})
       select ${columnList(commissions)}
       from json_populate_recordset(null::commissions, ${p.commissions}::text::json)
-      where exists (select 1 from conv)
+      where conversion_id in (select id from conv)
     ),
     bound as (
       insert into customer_bindings (${columnList(customerBindings)})
       select ${columnList(customerBindings)}
-      from json_populate_recordset(null::customer_bindings, ${p.binding}::text::json)
-      where exists (select 1 from conv)
+      from (
+        select distinct on (b.tenant_id, b.customer_ref) b.*
+        from json_array_elements(${p.bindings}::text::json) as j(v)
+        cross join lateral json_populate_record(null::customer_bindings, j.v) as b
+        where j.v->>'conversion_id' in (select id from conv)
+        order by b.tenant_id, b.customer_ref, b.bound_at
+      ) as claimed
       on conflict (tenant_id, customer_ref) do update set
         promoter_id = excluded.promoter_id, source = excluded.source,
         bound_at = excluded.bound_at, expires_at = excluded.expires_at, active = true,
         updated_at = excluded.updated_at
       where not customer_bindings.active or customer_bindings.expires_at <= excluded.bound_at
     ),
-    ${entryInserts(p.entries, p.legs, sql`exists (select 1 from conv)`)}
-    select count(*)::int as written from conv`,
+    ${entryInserts(p.entries, p.legs, sql`e.conversion_id in (select id from conv)`)}
+    select id from conv`,
 );
+
+interface PendingWrite {
+  write: NewConversion;
+  resolve: (written: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for conversion writes through one pool: a write goes out at once while fewer
+ * than `maxInFlight` statements are out; the writes that arrive meanwhile wait and go out
+ * together in the next statement. Under load one statement and one commit carry several
+ * conversions; a lone write waits for nothing. A failed statement fails none of its writes:
+ * each is tried again on its own, so only a write that fails by itself is refused.
+ */
+export class ConversionWriter {
+  private readonly queue: PendingWrite[] = [];
+  private inFlight = 0;
+  private statements = 0;
+  private writes = 0;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly maxInFlight = 2,
+    private readonly maxBatch = 32,
+  ) {}
+
+  /** Statements sent and the writes they carried, since the writer was made. */
+  stats(): { statements: number; writes: number } {
+    return { statements: this.statements, writes: this.writes };
+  }
+
+  /** Writes the conversion (see `writeNewConversion`); true when this write stored it. */
+  write(write: NewConversion): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight += 1;
+      void this.run(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: PendingWrite[]): Promise<void> {
+    this.statements += 1;
+    this.writes += batch.length;
+    try {
+      const written = await writeNewConversions(
+        this.db,
+        batch.map((p) => p.write),
+      );
+      for (const p of batch) p.resolve(written.has(p.write.conversion.id));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      await Promise.all(
+        batch.map(async (p) => {
+          try {
+            p.resolve(await writeNewConversion(this.db, p.write));
+          } catch (own) {
+            p.reject(own);
+          }
+        }),
+      );
+    }
+  }
+}
+
+const writers = new WeakMap<object, ConversionWriter>();
+
+/** The group-commit writer of a pool (one per pool, made on first use). */
+export function conversionWriter(db: Executor): ConversionWriter {
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = new ConversionWriter(db);
+    writers.set(db, writer);
+  }
+  return writer;
+}
 
 const columnLists = new WeakMap<PgTable, SQL>();
 
@@ -119,10 +245,6 @@ function rowObject(table: PgTable, row: Record<string, unknown>): Record<string,
           : value;
   }
   return out;
-}
-
-function rowJson<T extends object>(table: PgTable, row: T): string {
-  return JSON.stringify(rowObject(table, row as Record<string, unknown>));
 }
 
 function rowsJson<T extends object>(table: PgTable, rows: readonly T[]): string {

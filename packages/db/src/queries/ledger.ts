@@ -35,6 +35,16 @@ export function entryJson(
   entries: readonly JournalEntry[],
   conversionId: string | null,
 ): { rows: string; legs: string } {
+  const { rows, legs } = entryRecords(tenantId, entries, conversionId);
+  return { rows: JSON.stringify(rows), legs: JSON.stringify(legs) };
+}
+
+/** Entries and their legs as rows of the inserts below, before they become JSON. */
+export function entryRecords(
+  tenantId: string,
+  entries: readonly JournalEntry[],
+  conversionId: string | null,
+): { rows: Record<string, unknown>[]; legs: Record<string, unknown>[] } {
   const now = Date.now();
   const rows = entries.map((entry) => ({
     tenant_id: tenantId,
@@ -57,7 +67,7 @@ export function entryJson(
       amount: posting.amount.toString(),
     })),
   );
-  return { rows: JSON.stringify(rows), legs: JSON.stringify(legs) };
+  return { rows, legs };
 }
 
 /**
