@@ -476,3 +476,52 @@ describe('the database guards the ledger', () => {
     expect(await refusal(h.database.db.execute(stranger))).toMatch(/unknown journal entry/);
   });
 });
+
+describe('attribution against the likely promoter read ahead', () => {
+  it('reads the facts of the promoter attribution picks when it is not the one read ahead', async () => {
+    // First click wins here, while the facts read ahead are those of the visitor's last click.
+    const shop = await openShop(h, 'First click');
+    const { owner } = shop.tenant;
+    await owner.PATCH('/v1/tenant', { body: { settings: { attributionModel: 'first_click' } } });
+    const { data: inviterLink } = await owner.POST('/v1/links', {
+      body: { promoterId: shop.inviterId, destination: 'https://shop.example.com/p/2' },
+    });
+    const visit = async (code: string, cookie?: string) => {
+      const res = await h.request(`/r/${code}`, {
+        headers: {
+          'X-Forwarded-For': '198.51.100.77',
+          'User-Agent': 'Mozilla/5.0 (iPhone) Safari/605.1',
+          ...(cookie ? { Cookie: cookie } : {}),
+        },
+      });
+      expect(res.status).toBe(302);
+      return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    };
+    const cookie = await visit(inviterLink?.code ?? '');
+    h.clock.advance(60_000);
+    await visit(shop.linkCode, cookie);
+    await h.deps.clickRecorder.flush();
+    h.clock.advance(60_000);
+
+    const key = await shopServerKey(shop.tenant);
+    const res = await h.request('/v1/conversions', {
+      method: 'POST',
+      token: key,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        orderId: 'FC-1',
+        amount: '10000',
+        currency: 'CNY',
+        deviceId: cookie.split('=')[1],
+      }),
+    });
+    expect(res.status).toBe(201);
+    const created = await json(res);
+    expect(created.promoterId).toBe(shop.inviterId);
+    const detail = await json(await h.request(`/v1/conversions/${created.id}`, { token: key }));
+    // 王芳 sold it herself: 10 % to her, and she has no inviter.
+    expect(detail.commissions.map((c) => [c.beneficiaryId, c.amount.amount])).toEqual([
+      [shop.inviterId, '1000'],
+    ]);
+  });
+});

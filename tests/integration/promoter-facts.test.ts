@@ -1,5 +1,5 @@
 import { RuleSetContentSchema } from '@tuike/core';
-import { loadPromoterFacts, type PromoterFactsQuery } from '@tuike/db';
+import { loadConversionFacts, loadPromoterFacts, type PromoterFactsQuery } from '@tuike/db';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, type Tenant } from '../helpers/harness';
@@ -146,6 +146,37 @@ describe('promoter facts', () => {
     expect(facts.status).toBeNull();
     expect(facts.periodPaid).toEqual({});
     expect(facts.traffic.conversions).toBe(0);
+  });
+});
+
+describe('facts in one round trip', () => {
+  const customer = (couponCode: string | null) => ({
+    tenantId: t.tenantId,
+    orderId: 'PF-NEW',
+    at: now,
+    windowDays: 30,
+    amount: 1500n,
+    customerRef: null,
+    deviceId: 'dev-B',
+    ipHash,
+    clickId: null,
+    clickTime: null,
+    couponCode,
+  });
+
+  it('reads the likely promoter’s facts with the customer’s, the same as on their own', async () => {
+    const { promoterId, ...promoter } = query();
+    const both = await loadConversionFacts(h.database.db, customer('lina'), promoter);
+    expect(both.likely?.promoterId).toBe(sellerId);
+    expect(both.likely?.facts).toEqual(await loadPromoterFacts(h.database.db, query()));
+    expect(both.customer.coupon).toEqual({ promoterId: sellerId, code: 'LINA' });
+  });
+
+  it('has no likely promoter for a sale with nothing to attribute', async () => {
+    const { promoterId, ...promoter } = query();
+    const both = await loadConversionFacts(h.database.db, customer(null), promoter);
+    expect(both.likely).toBeNull();
+    expect(both.customer.knownConversionId).toBeNull();
   });
 });
 

@@ -40,7 +40,7 @@ import {
   listCommissionsOfConversions,
   listConversions as listConversionRows,
   listRefundsOfConversion,
-  loadCustomerFacts,
+  loadConversionFacts,
   loadPromoterFacts,
   loadTenantConversionRate,
   type Page,
@@ -358,19 +358,50 @@ async function decide(
   const customerRef = normaliseCustomerRef(input.customerRef);
   const ipHash = input.clientIp ? hashIp(input.clientIp, tenant.ipSalt) : null;
   const clickMs = input.clickId ? timeOfId('click', input.clickId) : null;
-  const customer = await loadCustomerFacts(db, {
+  // The rule set comes first: the promoter's facts read what it paid in the period only when
+  // one of its rules is capped per period (the commission lines of every sale since the month
+  // began, the largest part of those facts).
+  const version = cached
+    ? await cached.settings.get({
+        table: 'rule_set_versions',
+        key: `${tenant.id}\n${input.currency}`,
+        // Read through the pool: a load is shared by every caller waiting on it.
+        load: () => getActivePublishedVersion(cached.pool, tenant.id, input.currency),
+        tenantOf: () => tenant.id,
+      })
+    : await getActivePublishedVersion(db, tenant.id, input.currency);
+  const ruleSet = version ? await activeRuleSet(db, tenant.id, version) : null;
+  const fraudSettings = parseFraudSettings(tenant.fraudSettings);
+  const promoterQuery = {
     tenantId: tenant.id,
-    orderId: input.orderId,
     at,
-    windowDays: tenant.attributionWindowDays,
-    amount: input.amount,
-    customerRef,
-    deviceId: input.deviceId ?? null,
+    depth: tenant.distributionDepth,
+    periodStart: periodStartOf(at, tenant.timeZone),
+    lateClickHours: fraudSettings.thresholds.lateClickHours,
+    trafficSince: new Date(at.getTime() - fraudSettings.thresholds.promoterWindowDays * DAY_MS),
+    minClickSeconds: fraudSettings.thresholds.minClickToConversionSeconds,
     ipHash,
-    clickId: input.clickId ?? null,
-    clickTime: clickMs === null ? null : new Date(clickMs),
-    couponCode: input.couponCode ?? null,
-  });
+    deviceId: input.deviceId ?? null,
+    periodPaid: ruleSet?.rules.some((r) => r.capPerPeriod !== null) ?? false,
+  };
+  // One round trip: the customer's facts and those of the promoter attribution likely picks.
+  const { customer, likely } = await loadConversionFacts(
+    db,
+    {
+      tenantId: tenant.id,
+      orderId: input.orderId,
+      at,
+      windowDays: tenant.attributionWindowDays,
+      amount: input.amount,
+      customerRef,
+      deviceId: input.deviceId ?? null,
+      ipHash,
+      clickId: input.clickId ?? null,
+      clickTime: clickMs === null ? null : new Date(clickMs),
+      couponCode: input.couponCode ?? null,
+    },
+    promoterQuery,
+  );
   if (customer.knownConversionId !== null) return { knownConversionId: customer.knownConversionId };
 
   const click: ClickIdFact | null = customer.click
@@ -419,33 +450,10 @@ async function decide(
     return { ...base, promoter: null, fraud: null, status: 'approved', ruleSet: null, lines: [] };
   }
 
-  const version = cached
-    ? await cached.settings.get({
-        table: 'rule_set_versions',
-        key: `${tenant.id}\n${input.currency}`,
-        // Read through the pool: a load is shared by every caller waiting on it.
-        load: () => getActivePublishedVersion(cached.pool, tenant.id, input.currency),
-        tenantOf: () => tenant.id,
-      })
-    : await getActivePublishedVersion(db, tenant.id, input.currency);
-  // The rule set comes first: the promoter's facts read what it paid in the period only when
-  // one of its rules is capped per period (the commission lines of every sale since the month
-  // began, the largest part of those facts).
-  const ruleSet = version ? await activeRuleSet(db, tenant.id, version) : null;
-  const fraudSettings = parseFraudSettings(tenant.fraudSettings);
-  const promoter = await loadPromoterFacts(db, {
-    tenantId: tenant.id,
-    promoterId: attribution.promoterId,
-    at,
-    depth: tenant.distributionDepth,
-    periodStart: periodStartOf(at, tenant.timeZone),
-    lateClickHours: fraudSettings.thresholds.lateClickHours,
-    trafficSince: new Date(at.getTime() - fraudSettings.thresholds.promoterWindowDays * DAY_MS),
-    minClickSeconds: fraudSettings.thresholds.minClickToConversionSeconds,
-    ipHash,
-    deviceId: input.deviceId ?? null,
-    periodPaid: ruleSet?.rules.some((r) => r.capPerPeriod !== null) ?? false,
-  });
+  const promoter =
+    likely?.promoterId === attribution.promoterId
+      ? likely.facts
+      : await loadPromoterFacts(db, { ...promoterQuery, promoterId: attribution.promoterId });
   const tenantRate = await tenantConversionRate(
     db,
     tenant.id,

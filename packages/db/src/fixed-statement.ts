@@ -5,6 +5,9 @@ import { type Executor, resultRows } from './database';
 /** What a fixed statement's parameters take: values both drivers send as they are. */
 export type FixedParam = string | number | boolean | null;
 
+/** The named parameters of a fixed statement, for SQL built in parts (`p.name`). */
+export type StatementParams<P extends string> = Record<P, Placeholder<string, FixedParam>>;
+
 const dialect = new PgDialect();
 
 /**

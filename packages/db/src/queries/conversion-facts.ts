@@ -1,6 +1,10 @@
-import { sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { type Executor, resultRows } from '../database';
-import { fixedStatement } from '../fixed-statement';
+import {
+  type FixedParam,
+  fixedStatement,
+  type StatementParams as Params,
+} from '../fixed-statement';
 
 /** Dates go to SQL as ISO strings: both drivers take them the same way. */
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -76,7 +80,7 @@ const toClick = (raw: RawClick): StoredClick => ({
   isSuspicious: raw.is_suspicious ?? false,
 });
 
-const customerFactsStatement = fixedStatement<
+type CustomerParam =
   | 'tenantId'
   | 'orderId'
   | 'customerRef'
@@ -88,9 +92,14 @@ const customerFactsStatement = fixedStatement<
   | 'amount'
   | 'at'
   | 'windowStart'
-  | 'hourAgo'
->(
-  (p) => sql`
+  | 'hourAgo';
+
+/**
+ * The customer facts' query; `extra` adds common table expressions after the query's own
+ * (`k`, the click of the click id; `v`, the visitor) and columns after its own.
+ */
+function customerFactsSql(p: Params<CustomerParam>, extra?: { with: SQL; columns: SQL }): SQL {
+  return sql`
     with k as (
       select id, promoter_id, link_id, clicked_at, is_bot, is_suspicious, visitor_id
       from clicks
@@ -98,7 +107,7 @@ const customerFactsStatement = fixedStatement<
         and id = ${p.clickId}::text
     ), v as (
       select coalesce(${p.deviceId}::text, (select visitor_id from k)) as visitor
-    )
+    )${extra ? sql`, ${extra.with}` : sql``}
     select
       (select id from conversions
          where tenant_id = ${p.tenantId} and order_id = ${p.orderId}::text) as known_id,
@@ -130,8 +139,15 @@ const customerFactsStatement = fixedStatement<
          where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text
            and amount = ${p.amount}::bigint
            and occurred_at > ${p.hourAgo}::timestamptz and occurred_at <= ${p.at}::timestamptz)
-        as same_amount`,
-);
+        as same_amount${
+          extra
+            ? sql`,
+      ${extra.columns}`
+            : sql``
+        }`;
+}
+
+const customerFactsStatement = fixedStatement<CustomerParam>((p) => customerFactsSql(p));
 
 /**
  * Everything attribution and the customer-side fraud signals need, in one round trip: the
@@ -142,7 +158,12 @@ export async function loadCustomerFacts(
   db: Executor,
   q: CustomerFactsQuery,
 ): Promise<CustomerFacts> {
-  const [row] = await customerFactsStatement(db, {
+  const [row] = await customerFactsStatement(db, customerValues(q));
+  return customerFactsOf(row);
+}
+
+function customerValues(q: CustomerFactsQuery): Record<CustomerParam, FixedParam> {
+  return {
     tenantId: q.tenantId,
     orderId: q.orderId,
     customerRef: q.customerRef,
@@ -155,7 +176,10 @@ export async function loadCustomerFacts(
     at: iso(q.at),
     windowStart: iso(new Date(q.at.getTime() - q.windowDays * DAY_MS)),
     hourAgo: iso(new Date(q.at.getTime() - HOUR_MS)),
-  });
+  };
+}
+
+function customerFactsOf(row: Record<string, unknown> | undefined): CustomerFacts {
   const binding = asJson<{ promoter_id: string; expires_at: string; active: boolean }>(
     row?.binding,
   );
@@ -238,7 +262,7 @@ export interface PromoterFacts {
   };
 }
 
-const promoterFactsStatement = fixedStatement<
+type PromoterParam =
   | 'at'
   | 'dayAgo'
   | 'depth'
@@ -250,23 +274,24 @@ const promoterFactsStatement = fixedStatement<
   | 'monthAgo'
   | 'periodPaid'
   | 'periodStart'
-  | 'promoterId'
   | 'quarterAgo'
   | 'tenantId'
   | 'trafficSince'
-  | 'weekAgo'
->(
-  (p) => sql`
+  | 'weekAgo';
+
+/** The promoter facts' query, for the promoter `promoterId` evaluates to. */
+function promoterFactsSql(p: Params<PromoterParam>, promoterId: SQL | Placeholder): SQL {
+  return sql`
     with p as (
       select id, status, ancestor_ids, external_ref, email, phone, wechat_unionid
-      from promoters where tenant_id = ${p.tenantId} and id = ${p.promoterId}
+      from promoters where tenant_id = ${p.tenantId} and id = ${promoterId}
     ), mine as (
       -- The promoter's conversions over the longer of the quarter and the traffic window, read
       -- once; each count below keeps to its own window.
       select occurred_at, clicked_at, amount, refunded_amount, status, ip_hash, device_id,
              fraud_reasons
       from conversions
-      where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+      where tenant_id = ${p.tenantId} and promoter_id = ${promoterId}
         and occurred_at >= least(${p.quarterAgo}::timestamptz, ${p.trafficSince}::timestamptz)
         and occurred_at < ${p.at}::timestamptz
     ), counts as (
@@ -307,11 +332,11 @@ const promoterFactsStatement = fixedStatement<
       (select array_remove(array[external_ref, lower(email), phone, wechat_unionid], null) from p)
         as identity_refs,
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
-         where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+         where tenant_id = ${p.tenantId} and promoter_id = ${promoterId}
            and day >= ${p.dayAgo}::timestamptz::date) as recent_clicks,
       counts.recent as recent_conversions,
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
-         where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+         where tenant_id = ${p.tenantId} and promoter_id = ${promoterId}
            and day >= ${p.monthAgo}::timestamptz::date and day < ${p.dayAgo}::timestamptz::date)
         as baseline_clicks,
       counts.baseline as baseline_conversions,
@@ -335,7 +360,7 @@ const promoterFactsStatement = fixedStatement<
            and occurred_at > ${p.hourAgo}::timestamptz))
          from mine where occurred_at >= ${p.trafficSince}::timestamptz) as traffic,
       (select coalesce(sum(clicks - bots), 0)::int from click_rollups
-         where tenant_id = ${p.tenantId} and promoter_id = ${p.promoterId}
+         where tenant_id = ${p.tenantId} and promoter_id = ${promoterId}
            and day >= ${p.trafficSince}::timestamptz::date) as traffic_clicks,
       counts.refund_base,
       counts.refunded,
@@ -343,10 +368,14 @@ const promoterFactsStatement = fixedStatement<
       (select coalesce(json_object_agg(rule_id, paid), '{}'::json) from (
          select rule_id, sum(amount - clawed_back)::text as paid from commissions
          where ${p.periodPaid}::boolean
-           and tenant_id = ${p.tenantId} and beneficiary_id = ${p.promoterId} and level = 0
+           and tenant_id = ${p.tenantId} and beneficiary_id = ${promoterId} and level = 0
            and status <> 'voided' and created_at >= ${p.periodStart}::timestamptz
          group by rule_id) r) as period_paid
-    from counts`,
+    from counts`;
+}
+
+const promoterFactsStatement = fixedStatement<PromoterParam | 'promoterId'>((p) =>
+  promoterFactsSql(p, p.promoterId),
 );
 
 /**
@@ -360,8 +389,17 @@ export async function loadPromoterFacts(
   q: PromoterFactsQuery,
 ): Promise<PromoterFacts> {
   const [row] = await promoterFactsStatement(db, {
-    tenantId: q.tenantId,
+    ...promoterValues(q),
     promoterId: q.promoterId,
+  });
+  return promoterFactsOf(row);
+}
+
+function promoterValues(
+  q: Omit<PromoterFactsQuery, 'promoterId'>,
+): Record<PromoterParam, FixedParam> {
+  return {
+    tenantId: q.tenantId,
     at: iso(q.at),
     depth: q.depth,
     periodStart: iso(q.periodStart),
@@ -376,7 +414,11 @@ export async function loadPromoterFacts(
     monthAgo: iso(new Date(q.at.getTime() - 30 * DAY_MS)),
     quarterAgo: iso(new Date(q.at.getTime() - 90 * DAY_MS)),
     hourAgo: iso(new Date(q.at.getTime() - HOUR_MS)),
-  });
+  };
+}
+
+/** The facts from the query's row: its columns, or the same keys from its `row_to_json`. */
+function promoterFactsOf(row: Record<string, unknown> | undefined): PromoterFacts {
   const status = (row?.status as PromoterFacts['status']) ?? null;
   // The promoter, then the nearest ancestors, as deep as the tenant pays.
   const chain = asJson<PromoterFacts['chain']>(row?.chain) ?? [];
@@ -417,6 +459,77 @@ export async function loadPromoterFacts(
       clicks: Number(row?.traffic_clicks ?? 0),
       sameIpOtherDevicesLastHour: Number(traffic?.same_ip_others ?? 0),
     },
+  };
+}
+
+export interface ConversionFacts {
+  customer: CustomerFacts;
+  /**
+   * The facts of the promoter attribution most likely picks (an active binding's, then the
+   * click id's unless a bot's or outside the window, then the coupon's, then the visitor's
+   * last click's), read in the same round trip; null when there is none. Whoever attribution
+   * does pick, the caller checks it is this promoter and reads another's on its own.
+   */
+  likely: { promoterId: string; facts: PromoterFacts } | null;
+}
+
+type ConversionParam = CustomerParam | PromoterParam;
+
+const conversionFactsStatement = fixedStatement<ConversionParam>((p) =>
+  customerFactsSql(p, {
+    with: sql`likely as (
+      select coalesce(
+        (select promoter_id from customer_bindings
+           where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text
+             and active and expires_at > ${p.at}::timestamptz),
+        (select promoter_id from k
+           where not is_bot and clicked_at >= ${p.windowStart}::timestamptz
+             and clicked_at <= ${p.at}::timestamptz),
+        (select promoter_id from coupons
+           where tenant_id = ${p.tenantId} and code = upper(${p.couponCode}::text) and active),
+        (select promoter_id from clicks
+           where tenant_id = ${p.tenantId} and visitor_id = (select visitor from v)
+             and clicked_at >= ${p.windowStart}::timestamptz and clicked_at <= ${p.at}::timestamptz
+             and not is_bot
+           order by clicked_at desc, id desc limit 1)) as promoter_id
+    )`,
+    columns: sql`(select promoter_id from likely) as likely_promoter,
+      (select row_to_json(f) from (${promoterFactsSql(p, sql`(select promoter_id from likely)`)}) f
+         where (select promoter_id from likely) is not null) as likely_facts`,
+  }),
+);
+
+/**
+ * The customer facts and, in the same round trip, the facts of the promoter attribution most
+ * likely picks (see `ConversionFacts.likely`): one round trip for most attributed sales
+ * instead of two.
+ */
+export async function loadConversionFacts(
+  db: Executor,
+  customer: CustomerFactsQuery,
+  promoter: Omit<PromoterFactsQuery, 'promoterId'>,
+): Promise<ConversionFacts> {
+  // The two share these parameters by name: one value each.
+  if (
+    customer.tenantId !== promoter.tenantId ||
+    customer.at.getTime() !== promoter.at.getTime() ||
+    customer.ipHash !== promoter.ipHash ||
+    customer.deviceId !== promoter.deviceId
+  ) {
+    throw new Error('loadConversionFacts: the customer and promoter queries disagree');
+  }
+  const [row] = await conversionFactsStatement(db, {
+    ...promoterValues(promoter),
+    ...customerValues(customer),
+  });
+  const likelyId = typeof row?.likely_promoter === 'string' ? row.likely_promoter : null;
+  const likelyRow = asJson<Record<string, unknown>>(row?.likely_facts);
+  return {
+    customer: customerFactsOf(row),
+    likely:
+      likelyId !== null && likelyRow !== null
+        ? { promoterId: likelyId, facts: promoterFactsOf(likelyRow) }
+        : null,
   };
 }
 
