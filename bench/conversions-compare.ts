@@ -86,8 +86,11 @@ async function main() {
       variant.env,
     );
   const stop = async (child: Awaited<ReturnType<typeof start>>['child']) => {
+    // Already gone (stopped before a variant that then failed to start): no exit to wait for.
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
   };
 
   const first = variants[0] as Variant;
