@@ -202,3 +202,19 @@ export function benchClient(url: string, options: { max?: number } = {}): postgr
     ...(target.host ? { host: target.host } : {}),
   });
 }
+
+/**
+ * Node's arguments for the built server, read from the `start:prod` script so the bench runs it
+ * with the same flags production does.
+ */
+export function productionArgs(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [node, ...args] = (pkg.scripts['start:prod'] ?? '').split(/\s+/).filter(Boolean);
+  if (node !== 'node' || args.at(-1) !== 'api/dist/node.mjs')
+    throw new Error('start:prod is expected to be `node [flags] api/dist/node.mjs`');
+  // BENCH_NODE_FLAGS replaces the script's flags, to try others without editing it.
+  const flags = process.env.BENCH_NODE_FLAGS;
+  return flags === undefined ? args : [...flags.split(/\s+/).filter(Boolean), 'api/dist/node.mjs'];
+}

@@ -6,6 +6,7 @@ import {
   type CpuShare,
   loadArgs,
   measureCpu,
+  productionArgs,
   rssMb,
   runNode,
   startBenchServer,
@@ -108,7 +109,8 @@ async function main() {
     : {};
   const startServer = (databaseUrl: string) =>
     startBenchServer(
-      [...SERVER_FLAGS, 'api/dist/node.mjs'],
+      // As `npm run start:prod` runs it (its flags), with any of SERVER_FLAGS first.
+      [...SERVER_FLAGS, ...productionArgs()],
       { databaseUrl, redisUrl: REDIS_URL, dataDir },
       serverEnv,
     );

@@ -4,7 +4,7 @@ import { newId } from '@tuike/core';
 import { createPostgresDatabase, schema } from '@tuike/db';
 import { eq, sql } from 'drizzle-orm';
 import { isBotUserAgent } from '../api/src/redirect/bots';
-import { benchClient } from './conversions-process';
+import { benchClient, productionArgs } from './conversions-process';
 
 // npm run bench:redirect — Tuike's redirect against a bare Node http server doing the same 302,
 // loaded alternately by autocannon in a separate process. Needs PostgreSQL and Redis
@@ -180,22 +180,6 @@ function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
-}
-
-/**
- * Node's arguments for the built server, read from the `start:prod` script so the bench runs it
- * with the same flags production does.
- */
-function productionArgs(): string[] {
-  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const [node, ...args] = (pkg.scripts['start:prod'] ?? '').split(/\s+/).filter(Boolean);
-  if (node !== 'node' || args.at(-1) !== 'api/dist/node.mjs')
-    throw new Error('start:prod is expected to be `node [flags] api/dist/node.mjs`');
-  // BENCH_NODE_FLAGS replaces the script's flags, to try others without editing it.
-  const flags = process.env.BENCH_NODE_FLAGS;
-  return flags === undefined ? args : [...flags.split(/\s+/).filter(Boolean), 'api/dist/node.mjs'];
 }
 
 async function prepareDatabase(name: string) {
