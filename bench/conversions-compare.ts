@@ -6,6 +6,7 @@ import {
   measureCpu,
   runNode,
   startBenchServer,
+  stopProcess,
 } from './conversions-process';
 import { seedForLoad } from './conversions-seed';
 
@@ -85,14 +86,6 @@ async function main() {
       { databaseUrl: url.toString(), redisUrl: REDIS_URL, dataDir },
       variant.env,
     );
-  const stop = async (child: Awaited<ReturnType<typeof start>>['child']) => {
-    // Already gone (stopped before a variant that then failed to start): no exit to wait for.
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  };
-
   const first = variants[0] as Variant;
   let server = await start(first);
   try {
@@ -134,7 +127,7 @@ async function main() {
       // Every round adds conversions and each promoter's history costs a little more to read, so
       // the variant that runs first in a round has the advantage: the order alternates (A B, B A).
       for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) {
-        await stop(server.child);
+        await stopProcess(server.child);
         await admin.unsafe(`alter database "${dbName}" reset all`);
         for (const [name, value] of variant.databaseSettings) {
           await admin.unsafe(`alter database "${dbName}" set ${name} = '${value}'`);
@@ -178,7 +171,7 @@ async function main() {
       );
     }
   } finally {
-    await stop(server.child).catch(() => {});
+    await stopProcess(server.child).catch(() => {});
     await sql.end();
     await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
     await admin.end();

@@ -168,6 +168,20 @@ export function startBenchServer(
   );
 }
 
+/**
+ * Stops a started process with SIGTERM and waits for it to exit (at most `timeoutMs`); one
+ * that has exited already (a server that failed to start) returns at once.
+ */
+export async function stopProcess(child: ChildProcess, timeoutMs = 12_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => {
+    child.once('exit', r);
+    setTimeout(r, timeoutMs).unref();
+  });
+  child.kill('SIGTERM');
+  await exited;
+}
+
 /** The arguments of one postback load run (bench/conversions-load.ts). */
 export function loadArgs(run: {
   base: string;

@@ -10,6 +10,7 @@ import {
   rssMb,
   runNode,
   startBenchServer,
+  stopProcess,
 } from './conversions-process';
 import { seedForLoad } from './conversions-seed';
 
@@ -114,16 +115,6 @@ async function main() {
       { databaseUrl, redisUrl: REDIS_URL, dataDir },
       serverEnv,
     );
-  const stopServer = async (server: Awaited<ReturnType<typeof startServer>>) => {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-    const exited = new Promise((r) => {
-      server.child.once('exit', r);
-      setTimeout(r, 12_000).unref();
-    });
-    server.child.kill('SIGTERM');
-    await exited;
-  };
-
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { stdio: 'inherit' });
   const phaseDatabases: string[] = [];
   try {
@@ -139,7 +130,7 @@ async function main() {
         say: out,
       });
     } finally {
-      await stopServer(seeding);
+      await stopProcess(seeding.child);
       await sql.end();
     }
 
@@ -158,7 +149,6 @@ async function main() {
         fixtures,
         seeded,
         startServer,
-        stopServer,
       });
       measured.push(phase.measured);
       checks.push(phase.checks);
@@ -187,7 +177,6 @@ async function runPhase(phase: {
   fixtures: string;
   seeded: { apiKey: string; tenantId: string };
   startServer: (url: string) => ReturnType<typeof startBenchServer>;
-  stopServer: (server: Awaited<ReturnType<typeof startBenchServer>>) => Promise<void>;
 }): Promise<{ measured: Measured; checks: Checks }> {
   const { connections, fixtures, seeded } = phase;
   const sql = benchClient(phase.databaseUrl, { max: 2 });
@@ -235,7 +224,7 @@ async function runPhase(phase: {
     const checks = await checkDatabase(sql, seeded.tenantId, created, unanswered, statuses);
     return { measured, checks };
   } finally {
-    await phase.stopServer(server);
+    await stopProcess(server.child);
     await sql.end();
   }
 }
