@@ -287,9 +287,9 @@ export async function recordConversion(
 
   const written = async (tx: Executor): Promise<RecordedConversion> => {
     // On the pool, concurrent postbacks share statements and commits (group commit); in a
-    // transaction the write is the transaction's own.
+    // transaction (a caller's, or the one an Idempotency-Key answer needs) the write is its own.
     const stored =
-      tx === deps.database.db && !inTransaction
+      tx === deps.database.db
         ? await conversionWriter(tx).write(write)
         : await writeNewConversion(tx, write);
     if (!stored) {
