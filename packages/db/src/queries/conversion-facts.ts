@@ -96,8 +96,7 @@ type CustomerParam =
 
 /**
  * The customer facts' query; `extra` adds common table expressions after the query's own
- * (`k`, the click of the click id; `v`, the visitor; `b`, the customer's binding; `c`, the
- * coupon; `vc`, the visitor's latest clicks in the window) and columns after its own.
+ * (`k`, the click of the click id; `v`, the visitor) and columns after its own.
  */
 function customerFactsSql(p: Params<CustomerParam>, extra?: { with: SQL; columns: SQL }): SQL {
   return sql`
@@ -108,25 +107,23 @@ function customerFactsSql(p: Params<CustomerParam>, extra?: { with: SQL; columns
         and id = ${p.clickId}::text
     ), v as (
       select coalesce(${p.deviceId}::text, (select visitor_id from k)) as visitor
-    ), b as (
-      select promoter_id, expires_at, active from customer_bindings
-      where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text
-    ), c as (
-      select promoter_id, code from coupons
-      where tenant_id = ${p.tenantId} and code = upper(${p.couponCode}::text) and active
-    ), vc as (
-      select id, promoter_id, link_id, clicked_at, is_bot from clicks
-      where tenant_id = ${p.tenantId} and visitor_id = (select visitor from v)
-        and clicked_at >= ${p.windowStart}::timestamptz and clicked_at <= ${p.at}::timestamptz
-      order by clicked_at desc limit 50
     )${extra ? sql`, ${extra.with}` : sql``}
     select
       (select id from conversions
          where tenant_id = ${p.tenantId} and order_id = ${p.orderId}::text) as known_id,
-      (select row_to_json(b) from b) as binding,
+      (select row_to_json(b) from (
+         select promoter_id, expires_at, active from customer_bindings
+         where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text) b) as binding,
       (select row_to_json(k) from k) as click,
-      (select row_to_json(c) from c) as coupon,
-      (select coalesce(json_agg(vc), '[]'::json) from vc) as visitor_clicks,
+      (select row_to_json(c) from (
+         select promoter_id, code from coupons
+         where tenant_id = ${p.tenantId} and code = upper(${p.couponCode}::text) and active) c)
+        as coupon,
+      (select coalesce(json_agg(vc), '[]'::json) from (
+         select id, promoter_id, link_id, clicked_at, is_bot from clicks
+         where tenant_id = ${p.tenantId} and visitor_id = (select visitor from v)
+           and clicked_at >= ${p.windowStart}::timestamptz and clicked_at <= ${p.at}::timestamptz
+         order by clicked_at desc limit 50) vc) as visitor_clicks,
       (select count(*)::int from conversions
          where tenant_id = ${p.tenantId} and ip_hash = ${p.ipHash}::text
            and occurred_at > ${p.hourAgo}::timestamptz and occurred_at <= ${p.at}::timestamptz)
@@ -480,16 +477,24 @@ type ConversionParam = CustomerParam | PromoterParam;
 
 const conversionFactsStatement = fixedStatement<ConversionParam>((p) =>
   customerFactsSql(p, {
-    // From the rows the customer facts read anyway, in attribution's order of evidence.
+    // Looked up again rather than read from the customer facts' rows: as shared common table
+    // expressions those rows are materialised, which measured no cheaper (778 against 803
+    // conversions/s, interleaved).
     with: sql`likely as (
       select coalesce(
-        (select promoter_id from b where active and expires_at > ${p.at}::timestamptz),
+        (select promoter_id from customer_bindings
+           where tenant_id = ${p.tenantId} and customer_ref = ${p.customerRef}::text
+             and active and expires_at > ${p.at}::timestamptz),
         (select promoter_id from k
            where not is_bot and clicked_at >= ${p.windowStart}::timestamptz
              and clicked_at <= ${p.at}::timestamptz),
-        (select promoter_id from c),
-        (select promoter_id from vc where not is_bot order by clicked_at desc, id desc limit 1))
-        as promoter_id
+        (select promoter_id from coupons
+           where tenant_id = ${p.tenantId} and code = upper(${p.couponCode}::text) and active),
+        (select promoter_id from clicks
+           where tenant_id = ${p.tenantId} and visitor_id = (select visitor from v)
+             and clicked_at >= ${p.windowStart}::timestamptz and clicked_at <= ${p.at}::timestamptz
+             and not is_bot
+           order by clicked_at desc, id desc limit 1)) as promoter_id
     )`,
     columns: sql`(select promoter_id from likely) as likely_promoter,
       (select row_to_json(f) from (${promoterFactsSql(p, sql`(select promoter_id from likely)`)}) f
